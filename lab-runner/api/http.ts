@@ -1,0 +1,86 @@
+// A deliberately small router: the runner's API is a handful of JSON routes.
+// Every handler gets a parsed, validated body; every failure becomes a JSON error with words a
+// person can act on. Nothing a client sends can crash the process.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
+
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string, readonly code = 'error') { super(message); }
+}
+
+export interface Ctx {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  params: Record<string, string>;
+}
+
+type Handler = (ctx: Ctx) => Promise<unknown> | unknown;
+interface Route { method: string; pattern: RegExp; keys: string[]; handler: Handler }
+
+const MAX_BODY = 64 * 1024;
+
+export async function readJson<T extends z.ZodType>(req: IncomingMessage, schema: T): Promise<z.infer<T>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new HttpError(413, `Request body is larger than ${MAX_BODY} bytes.`, 'too_large');
+    chunks.push(chunk as Buffer);
+  }
+  let data: unknown = {};
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() !== '') {
+    try { data = JSON.parse(text); } catch { throw new HttpError(400, 'Request body is not valid JSON.', 'bad_json'); }
+  }
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    const why = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+    throw new HttpError(400, `Invalid request: ${why}`, 'invalid');
+  }
+  return parsed.data;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+export class Router {
+  private routes: Route[] = [];
+
+  on(method: string, path: string, handler: Handler): this {
+    const keys: string[] = [];
+    const pattern = new RegExp('^' + path.replace(/:(\w+)/g, (_, k: string) => { keys.push(k); return '([^/]+)'; }) + '/?$');
+    this.routes.push({ method, pattern, keys, handler });
+    return this;
+  }
+
+  /** Returns false when no route matches the path (so the caller may pass it on). */
+  async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    let pathMatched = false;
+    for (const r of this.routes) {
+      const m = r.pattern.exec(url.pathname);
+      if (!m) continue;
+      pathMatched = true;
+      if (r.method !== req.method) continue;
+      const params: Record<string, string> = {};
+      r.keys.forEach((k, i) => { params[k] = decodeURIComponent(m[i + 1]!); });
+      try {
+        const out = await r.handler({ req, res, url, params });
+        if (!res.writableEnded && !res.headersSent) sendJson(res, 200, out ?? { ok: true });
+      } catch (err) {
+        if (err instanceof HttpError) sendJson(res, err.status, { error: err.message, code: err.code });
+        else {
+          console.error(`[api] ${req.method} ${url.pathname} failed:`, err);
+          sendJson(res, 500, { error: 'The lab runner hit an unexpected error; it has been logged.', code: 'internal' });
+        }
+      }
+      return true;
+    }
+    if (pathMatched) { sendJson(res, 405, { error: `Method ${req.method} is not allowed here.`, code: 'method' }); return true; }
+    return false;
+  }
+}

@@ -1,0 +1,55 @@
+// Composition root: the one place where the runner's parts are built and wired together
+// (constructor injection, as in play-with-docker's api.go). Callers get a Runner; nothing else
+// reaches for globals. Each part owns its module; this file only connects them.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import fs from 'node:fs';
+import { loadConfig, type Config } from './config.ts';
+import { loadOrCreateSecret } from './auth.ts';
+import { Router, sendJson } from './api/http.ts';
+
+export interface Runner {
+  config: Config;
+  secret: string;
+  /** Handles /runner/api/* requests; returns false for anything else. */
+  handleHttp(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  /** Handles WebSocket upgrades under /runner/ws/*; returns false for anything else. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  close(): Promise<void>;
+}
+
+export interface RunnerOptions { config?: Config }
+
+export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
+  const config = opts.config ?? loadConfig();
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const secret = loadOrCreateSecret(config.dataDir, config.secret);
+  const router = new Router();
+  const upgrades: Array<(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => boolean> = [];
+  const closers: Array<() => Promise<void> | void> = [];
+
+  router.on('GET', '/runner/api/health', () => ({ ok: true }));
+
+  // --- parts register their routes, upgrade handlers and closers below ---
+
+  return {
+    config,
+    secret,
+    async handleHttp(req, res) {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (!url.pathname.startsWith('/runner/')) return false;
+      if (!(await router.handle(req, res, url))) sendJson(res, 404, { error: `No such API route: ${url.pathname}`, code: 'not_found' });
+      return true;
+    },
+    handleUpgrade(req, socket, head) {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (!url.pathname.startsWith('/runner/ws/')) return false;
+      for (const h of upgrades) if (h(req, socket, head, url)) return true;
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return true;
+    },
+    async close() {
+      for (const c of closers.reverse()) await c();
+    },
+  };
+}
