@@ -55,7 +55,8 @@ function aptInstall(pkgs, why) {
     if (run('apt-get', ['update', '-q'], { env }) !== 0) throw new BootstrapError('apt-get update failed: check that the Debian mirror in /etc/apt/sources.list is reachable.');
     aptUpdated = true;
   }
-  if (run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env }) !== 0) {
+  // With recommends: that is the install DESIGN.md verified (docker.io pulls apparmor, cgroupfs-mount).
+  if (run('apt-get', ['install', '-y', '-q', ...missing], { env: { ...env, NEEDRESTART_MODE: 'l' } }) !== 0) {
     throw new BootstrapError(`apt-get install ${missing.join(' ')} failed (see above).`);
   }
 }
@@ -68,14 +69,19 @@ export function ensureBuildTools() {
 
 export function ensureChromium() {
   if (fs.existsSync('/usr/bin/chromium')) { step('chromium: /usr/bin/chromium'); return; }
-  aptInstall(['chromium'], 'the browser tests');
+  aptInstall(['chromium', 'fonts-liberation', 'fonts-dejavu-core'], 'the browser tests');
 }
 
 function dockerUp() { return quiet('docker', ['info', '--format', '{{.ServerVersion}}']); }
 
+const socketPath = () => (process.env.DOCKER_HOST || 'unix:///var/run/docker.sock').replace(/^unix:\/\//, '');
+
 export async function ensureDocker() {
   let info = dockerUp();
   if (info.ok) { step(`docker engine: running (${info.out.trim()})`); return { startedPid: undefined }; }
+  if (/permission denied/i.test(info.out)) {
+    throw new BootstrapError(`A Docker engine is running but this user may not use it (permission denied on ${socketPath()}). Add the user to the docker group (sudo usermod -aG docker $USER, then log in again) or run as root.`);
+  }
   if (!has('dockerd')) {
     if (!isRoot() || !isDebian()) {
       throw new BootstrapError('No Docker engine is running and dockerd is not installed. Install Docker (Debian: sudo apt-get install -y docker.io) and start it (sudo systemctl start docker), then run this again.');

@@ -30,7 +30,7 @@ try {
   }
   if (needs('e2e')) { ensureChromium(); ensureWebBuild(); }
   step(`running ${files.length} test files …`);
-  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec',
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', '--test-timeout=900000',
     ...files.map((f) => path.relative(root, f))], { cwd: root, stdio: 'inherit', env: { ...process.env, DNL_TEST: '1' } });
   child.on('exit', (code) => process.exit(code ?? 1));
 } catch (err) { fail(err); }
