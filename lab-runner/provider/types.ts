@@ -65,4 +65,16 @@ export interface Provider {
   terminalCommand(sandboxId: string, host: string): { file: string; args: string[] };
   /** Inner-engine events of every host of the sandbox until the signal aborts. */
   events(sandboxId: string, signal: AbortSignal, onEvent: (e: SandboxEvent) => void): Promise<void>;
+  /**
+   * Durably replaces the sandbox's mutable labels (owner, state, expiry …) so that a restarted
+   * runner sees them in list()/inspect(). Keys not given keep their value.
+   */
+  updateLabels(sandboxId: string, labels: Record<string, string>): Promise<void>;
+  /** Starts hosts that are not running (e.g. after a Docker daemon restart) and waits until all are ready. */
+  ensureRunning(sandboxId: string, signal?: AbortSignal): Promise<SandboxInfo>;
+  /**
+   * Removes this instance's resources that belong to no complete sandbox (a crash mid-create,
+   * a half-destroyed lab), skipping ids in `busy`. Returns the sandbox ids it cleaned.
+   */
+  sweep(busy: ReadonlySet<string>): Promise<string[]>;
 }

@@ -1,0 +1,498 @@
+// The embedded default provider: sandbox hosts are containers of the local Docker engine.
+// A sandbox = hosts node1..nodeN from the host image, each running its own dockerd, all on one
+// private `--internal` bridge with a /24 of its own cut from DNL_LAB_POOL. Every fact about a
+// sandbox is on Docker labels (labels.ts), so nothing here needs a database and a restarted runner
+// rebuilds its picture from `list()`.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import Docker from 'dockerode';
+import type { Config } from '../config.ts';
+import { L, hostNames, labelFilter, names, num } from './labels.ts';
+import { latestRecord, writeRecord } from './records.ts';
+import { isPrivilegeRefusal, securityHostConfig, type SecurityMode } from './security.ts';
+import { freeSubnets, hostIp } from './subnet.ts';
+import type { ExecOptions, ExecResult, HostInfo, Provider, SandboxEvent, SandboxInfo, SandboxSpec } from './types.ts';
+
+export const HOST_IMAGE = 'dnl/host:latest';
+
+export interface LocalProviderOptions {
+  config: Config;
+  /** The outer engine; defaults to config.dockerSocket. */
+  docker?: Docker;
+  image?: string;
+  /** Injected for deterministic tests. */
+  newId?: () => string;
+  /** Skip the privileged probe (e.g. 'fallback' when already known). */
+  security?: SecurityMode;
+  /** How long a host may take to become ready (inner dockerd + busybox/nginx loaded). */
+  readyTimeoutMs?: number;
+}
+
+interface HostRecord { name: string; container: Docker.ContainerInfo }
+
+export class LocalDockerProvider implements Provider {
+  readonly name = 'local';
+  readonly docker: Docker;
+  private readonly cfg: Config;
+  private readonly image: string;
+  private readonly newId: () => string;
+  private readonly readyTimeoutMs: number;
+  private security: SecurityMode | undefined;
+  private securityProbe: Promise<SecurityMode> | undefined;
+  private readonly engines = new Map<string, Docker>();
+  /** Subnets this process is creating right now (the engine does not know them yet). */
+  private readonly pendingSubnets = new Set<string>();
+  private subnetCursor = Math.floor(Math.random() * 256);
+
+  constructor(opts: LocalProviderOptions) {
+    this.cfg = opts.config;
+    this.docker = opts.docker ?? new Docker({ socketPath: opts.config.dockerSocket });
+    this.image = opts.image ?? HOST_IMAGE;
+    this.newId = opts.newId ?? (() => 's' + randomBytes(4).toString('hex'));
+    this.readyTimeoutMs = opts.readyTimeoutMs ?? 90_000;
+    this.security = opts.config.runtime && !opts.security ? undefined : opts.security;
+  }
+
+  get securityMode(): SecurityMode | undefined { return this.security; }
+
+  /** `<dataDir>/sockets/<sandbox>/<host>`: bind-mounted at /run/dnl; holds docker.sock and `ready`. */
+  socketDir(sandboxId: string, host: string): string {
+    return path.join(this.cfg.dataDir, 'sockets', sandboxId, host);
+  }
+
+  // ---------------------------------------------------------------- create / destroy
+
+  async create(spec: SandboxSpec, signal?: AbortSignal): Promise<SandboxInfo> {
+    if (!Number.isInteger(spec.hosts) || spec.hosts < 1 || spec.hosts > 8) throw new Error(`A sandbox has 1 to 8 hosts, not ${spec.hosts}.`);
+    const id = this.newId();
+    const now = Date.now();
+    const base: Record<string, string> = {
+      [L.owner]: '', [L.state]: 'pool', [L.lesson]: '',
+      [L.expires]: String(now + this.cfg.ttlMinutes * 60_000),
+      ...spec.labels,
+      [L.instance]: this.cfg.instance, [L.sandbox]: id,
+      [L.topology]: String(spec.hosts), [L.created]: String(now),
+    };
+    try {
+      const { name: net, subnet } = await this.createNetwork(id, base, signal);
+      await Promise.all(hostNames(spec.hosts).map((h, i) => this.createHost(id, h, i, net, subnet, base, signal)));
+      await Promise.all(hostNames(spec.hosts).map((h) => this.waitReady(id, h, signal)));
+    } catch (err) {
+      await this.destroy(id).catch(() => undefined);
+      throw err;
+    }
+    const info = await this.inspect(id);
+    if (!info) throw new Error(`Sandbox ${id} vanished right after it was created.`);
+    return info;
+  }
+
+  async destroy(sandboxId: string): Promise<void> {
+    const f = labelFilter(this.cfg.instance, { [L.sandbox]: sandboxId });
+    const containers = await this.docker.listContainers({ all: true, filters: f });
+    await Promise.all(containers.map((c) => this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone)));
+    const { Volumes } = await this.docker.listVolumes({ filters: f });
+    await Promise.all((Volumes ?? []).map((v) => this.docker.getVolume(v.Name).remove().catch(ignoreGone)));
+    const nets = await this.docker.listNetworks({ filters: f });
+    await Promise.all(nets.map((n) => this.docker.getNetwork(n.Id).remove().catch(ignoreGone)));
+    for (const key of [...this.engines.keys()]) if (key.startsWith(sandboxId + '/')) this.engines.delete(key);
+    fs.rmSync(path.join(this.cfg.dataDir, 'sockets', sandboxId), { recursive: true, force: true });
+  }
+
+  async reset(sandboxId: string, host?: string): Promise<SandboxInfo> {
+    const info = await this.inspect(sandboxId);
+    if (!info) throw new Error(`Sandbox ${sandboxId} does not exist.`);
+    const targets = host ? info.hosts.filter((h) => h.name === host) : info.hosts;
+    if (host && targets.length === 0) throw new Error(`Sandbox ${sandboxId} has no host named ${host}.`);
+    const containers = await this.hostContainers(sandboxId);
+    await Promise.all(targets.map(async (h) => {
+      const rec = containers.find((c) => c.name === h.name);
+      const labels = { ...(rec?.container.Labels ?? info.labels) };
+      await this.docker.getContainer(h.id).remove({ force: true, v: true }).catch(ignoreGone);
+      await this.docker.getVolume(names.dockerVolume(this.cfg.instance, sandboxId, h.name)).remove().catch(ignoreGone);
+      const index = Number(h.name.replace('node', '')) - 1;
+      await this.createHost(sandboxId, h.name, index, info.network.name, info.network.subnet, labels);
+    }));
+    await Promise.all(targets.map((h) => this.waitReady(sandboxId, h.name)));
+    const out = await this.inspect(sandboxId);
+    if (!out) throw new Error(`Sandbox ${sandboxId} vanished during reset.`);
+    return out;
+  }
+
+  private async createNetwork(id: string, labels: Record<string, string>, signal?: AbortSignal): Promise<{ name: string; subnet: string }> {
+    const name = names.network(this.cfg.instance, id);
+    for (let attempt = 0; attempt < 8; attempt++) {
+      signal?.throwIfAborted();
+      const nets = await this.docker.listNetworks();
+      const used = nets.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? '')).filter(Boolean);
+      const candidates = freeSubnets(this.cfg.labPool, [...used, ...this.pendingSubnets], this.subnetCursor);
+      const subnet = candidates[0];
+      if (!subnet) throw new Error(`No free /24 left in DNL_LAB_POOL ${this.cfg.labPool}; remove unused lab networks or choose a larger pool.`);
+      this.subnetCursor = (this.subnetCursor + 1) % 256;
+      this.pendingSubnets.add(subnet);
+      try {
+        await this.docker.createNetwork({
+          Name: name, Driver: 'bridge', Internal: true, CheckDuplicate: true,
+          IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] },
+          // No masquerading and no inter-network routing: the lab talks to itself only.
+          Options: { 'com.docker.network.bridge.enable_ip_masquerade': 'false' },
+          Labels: { ...labels, [L.role]: 'network' },
+        });
+        return { name, subnet };
+      } catch (err) {
+        // Another runner took that /24 between our list and create: try the next one.
+        if (!/overlap|already in use|conflict/i.test(String(err))) throw err;
+      } finally {
+        this.pendingSubnets.delete(subnet);
+      }
+    }
+    throw new Error('Could not find a free lab subnet after 8 attempts (many runners creating networks at once?).');
+  }
+
+  private async createHost(id: string, host: string, index: number, net: string, subnet: string,
+    labels: Record<string, string>, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    const dir = this.socketDir(id, host);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    const volume = names.dockerVolume(this.cfg.instance, id, host);
+    await this.docker.createVolume({ Name: volume, Labels: { ...labels, [L.role]: 'docker-volume', [L.host]: host } });
+    const mode = await this.securityMode_();
+    const create = (m: SecurityMode) => this.docker.createContainer({
+      name: names.container(this.cfg.instance, id, host),
+      Image: this.image,
+      Hostname: host,
+      Labels: { ...labels, [L.role]: 'host', [L.host]: host },
+      Tty: false,
+      StopSignal: 'SIGTERM',
+      HostConfig: {
+        ...securityHostConfig(m, this.cfg.runtime),
+        Mounts: [{ Type: 'volume', Source: volume, Target: '/var/lib/docker' }],
+        Binds: [`${dir}:/run/dnl`],
+        Tmpfs: { '/run': 'rw,nosuid,nodev,mode=755', '/tmp': 'rw,nosuid,nodev,size=64m' },
+        Memory: this.cfg.hostMemoryMb * 1024 * 1024,
+        MemorySwap: this.cfg.hostMemoryMb * 1024 * 1024, // no swap: a memory hog meets the limit
+        PidsLimit: this.cfg.hostPids,
+        NanoCpus: Math.round(this.cfg.hostCpus * 1e9),
+        RestartPolicy: { Name: 'unless-stopped', MaximumRetryCount: 0 },
+        // No upstream resolver: names outside the lab fail fast and locally (DESIGN.md).
+        Dns: ['127.0.0.1'],
+        DnsSearch: ['.'],
+        NetworkMode: net,
+        Init: false,
+      },
+      NetworkingConfig: {
+        EndpointsConfig: { [net]: { IPAMConfig: { IPv4Address: hostIp(subnet, index + 1) }, Aliases: [host] } },
+      },
+    });
+    let c = await create(mode);
+    try {
+      await c.start();
+    } catch (err) {
+      if (mode !== 'privileged' || !isPrivilegeRefusal(err)) throw err;
+      // This engine cannot grant --privileged; remember and use the documented flag set.
+      this.security = 'fallback';
+      await c.remove({ force: true }).catch(ignoreGone);
+      c = await create('fallback');
+      await c.start();
+    }
+  }
+
+  /** Decides once whether sandbox hosts run privileged, via a configured runtime, or the fallback. */
+  private securityMode_(): Promise<SecurityMode> {
+    if (this.security) return Promise.resolve(this.security);
+    if (this.cfg.runtime) { this.security = 'runtime'; return Promise.resolve('runtime'); }
+    // The first host of this process decides (createHost falls back on refusal); no extra probe.
+    return Promise.resolve('privileged');
+  }
+
+  // ---------------------------------------------------------------- readiness
+
+  /** Ready = the inner engine answers on its socket AND /run/dnl/ready exists (busybox + nginx loaded). */
+  async isReady(sandboxId: string, host: string): Promise<boolean> {
+    if (!fs.existsSync(path.join(this.socketDir(sandboxId, host), 'ready'))) return false;
+    try { await this.engine(sandboxId, host).ping(); return true; } catch { return false; }
+  }
+
+  async waitReady(sandboxId: string, host: string, signal?: AbortSignal): Promise<void> {
+    const dir = this.socketDir(sandboxId, host);
+    const deadline = Date.now() + this.readyTimeoutMs;
+    const container = this.docker.getContainer(names.container(this.cfg.instance, sandboxId, host));
+    let lastInspect = 0;
+    // inotify on the bind-mounted folder wakes us the moment dnl-init touches `ready`; a slow
+    // timer is only the safety net (and watches for a host that died while starting).
+    let wake: () => void = () => undefined;
+    let watcher: fs.FSWatcher | undefined;
+    try { watcher = fs.watch(dir, () => wake()); } catch { /* folder not there yet: timer only */ }
+    try {
+      for (;;) {
+        signal?.throwIfAborted();
+        if (await this.isReady(sandboxId, host)) return;
+        if (Date.now() > deadline) {
+          throw new Error(`Sandbox host ${host} of ${sandboxId} was not ready after ${Math.round(this.readyTimeoutMs / 1000)} s. ${await this.tail(container)}`);
+        }
+        if (Date.now() - lastInspect > 2000) {
+          lastInspect = Date.now();
+          const st = await container.inspect().catch(() => undefined);
+          if (!st) throw new Error(`Sandbox host ${host} of ${sandboxId} is gone.`);
+          if (!st.State.Running && !st.State.Restarting) {
+            throw new Error(`Sandbox host ${host} of ${sandboxId} stopped while starting (exit ${st.State.ExitCode}). ${await this.tail(container)}`);
+          }
+        }
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, fs.existsSync(path.join(dir, 'ready')) ? 50 : 500);
+          wake = () => { clearTimeout(t); resolve(); };
+          signal?.addEventListener('abort', wake, { once: true });
+        });
+      }
+    } finally {
+      watcher?.close();
+    }
+  }
+
+  private async tail(c: Docker.Container): Promise<string> {
+    try {
+      const buf = await c.logs({ stdout: true, stderr: true, tail: 15 }) as unknown as Buffer;
+      const text = demuxBuffer(buf).trim();
+      return text ? `Last lines of its log:\n${text}` : '';
+    } catch { return ''; }
+  }
+
+  async ensureRunning(sandboxId: string, signal?: AbortSignal): Promise<SandboxInfo> {
+    const hosts = await this.hostContainers(sandboxId);
+    await Promise.all(hosts.map(async (h) => {
+      if (h.container.State !== 'running') {
+        // The old socket and ready marker are stale; the host's entrypoint recreates both.
+        fs.rmSync(path.join(this.socketDir(sandboxId, h.name), 'ready'), { force: true });
+        await this.docker.getContainer(h.container.Id).start().catch((err: unknown) => {
+          if (!/already started|304/.test(String(err))) throw err;
+        });
+      }
+      await this.waitReady(sandboxId, h.name, signal);
+    }));
+    const info = await this.inspect(sandboxId);
+    if (!info) throw new Error(`Sandbox ${sandboxId} vanished while starting.`);
+    return info;
+  }
+
+  // ---------------------------------------------------------------- records
+
+  private async hostContainers(sandboxId: string): Promise<HostRecord[]> {
+    const list = await this.docker.listContainers({ all: true, filters: labelFilter(this.cfg.instance, { [L.sandbox]: sandboxId, [L.role]: 'host' }) });
+    return list.map((c) => ({ name: c.Labels[L.host] ?? '', container: c })).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+  }
+
+  async inspect(sandboxId: string): Promise<SandboxInfo | undefined> {
+    const all = await this.snapshot(sandboxId);
+    return all.get(sandboxId);
+  }
+
+  async list(): Promise<SandboxInfo[]> {
+    return [...(await this.snapshot()).values()];
+  }
+
+  /** Every COMPLETE sandbox of this instance (network + all hosts), labels merged with the newest record. */
+  private async snapshot(only?: string): Promise<Map<string, SandboxInfo>> {
+    const f = labelFilter(this.cfg.instance, only ? { [L.sandbox]: only } : {});
+    const [containers, nets, vols] = await Promise.all([
+      this.docker.listContainers({ all: true, filters: f }),
+      this.docker.listNetworks({ filters: f }),
+      this.docker.listVolumes({ filters: f }),
+    ]);
+    const out = new Map<string, SandboxInfo>();
+    for (const n of nets) {
+      const id = n.Labels?.[L.sandbox];
+      if (!id || n.Labels?.[L.role] !== 'network') continue;
+      const hostsC = containers.filter((c) => c.Labels[L.sandbox] === id && c.Labels[L.role] === 'host');
+      const want = num(n.Labels[L.topology], 1);
+      const hosts: HostInfo[] = hostNames(want).flatMap((h) => {
+        const c = hostsC.find((x) => x.Labels[L.host] === h);
+        if (!c) return [];
+        const ip = c.NetworkSettings?.Networks?.[n.Name]?.IPAddress || c.NetworkSettings?.Networks?.[n.Name]?.IPAMConfig?.IPv4Address || '';
+        return [{ name: h, id: c.Id, ip, running: c.State === 'running' }];
+      });
+      if (hosts.length !== want) continue; // incomplete: sweep() decides its fate
+      const subnet = n.IPAM?.Config?.[0]?.Subnet ?? '';
+      const rec = latestRecord((vols.Volumes ?? []).filter((v) => v.Labels?.[L.sandbox] === id));
+      const labels = pickSandboxLabels({ ...hostsC[0]!.Labels, ...(rec ?? {}) });
+      out.set(id, { id, hosts, network: { name: n.Name, subnet }, labels, createdAt: num(labels[L.created]) });
+    }
+    return out;
+  }
+
+  async updateLabels(sandboxId: string, labels: Record<string, string>): Promise<void> {
+    const info = await this.inspect(sandboxId);
+    if (!info) throw new Error(`Sandbox ${sandboxId} does not exist.`);
+    await writeRecord(this.docker, this.cfg.instance, sandboxId, { ...info.labels, ...labels });
+  }
+
+  async sweep(busy: ReadonlySet<string>): Promise<string[]> {
+    const f = labelFilter(this.cfg.instance);
+    const [containers, nets, vols] = await Promise.all([
+      this.docker.listContainers({ all: true, filters: f }),
+      this.docker.listNetworks({ filters: f }),
+      this.docker.listVolumes({ filters: f }),
+    ]);
+    const complete = new Set((await this.list()).map((s) => s.id));
+    const ids = new Set<string>();
+    for (const l of [...containers.map((c) => c.Labels), ...nets.map((n) => n.Labels ?? {}), ...(vols.Volumes ?? []).map((v) => v.Labels ?? {})]) {
+      const id = l[L.sandbox];
+      if (id && !complete.has(id) && !busy.has(id)) ids.add(id);
+    }
+    for (const id of ids) await this.destroy(id);
+    // Socket folders whose sandbox no longer exists (e.g. removed by hand with docker rm).
+    const sockRoot = path.join(this.cfg.dataDir, 'sockets');
+    for (const d of safeReaddir(sockRoot)) if (!complete.has(d) && !busy.has(d)) fs.rmSync(path.join(sockRoot, d), { recursive: true, force: true });
+    return [...ids];
+  }
+
+  // ---------------------------------------------------------------- exec / engine / terminal / events
+
+  async exec(sandboxId: string, host: string, script: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    const c = this.docker.getContainer(names.container(this.cfg.instance, sandboxId, host));
+    const secs = opts.timeoutMs ? Math.max(1, Math.ceil(opts.timeoutMs / 1000)) : 0;
+    // coreutils timeout gives the same 124 a learner would see from timeout(1), and kills the
+    // whole command where it runs (an exec cannot be killed through the API).
+    const Cmd = secs ? ['timeout', '-k', '2', String(secs), 'bash', '-lc', script] : ['bash', '-lc', script];
+    opts.signal?.throwIfAborted();
+    const ex = await c.exec({ Cmd, AttachStdout: true, AttachStderr: true, AttachStdin: opts.stdin !== undefined, Tty: false });
+    const stream = await ex.start({ hijack: true, stdin: opts.stdin !== undefined });
+    const out = new PassThrough(), err = new PassThrough();
+    const so: Buffer[] = [], se: Buffer[] = [];
+    out.on('data', (b: Buffer) => so.push(b));
+    err.on('data', (b: Buffer) => se.push(b));
+    this.docker.modem.demuxStream(stream, out, err);
+    if (opts.stdin !== undefined) stream.end(opts.stdin);
+    let timedOut = false;
+    let aborted = false;
+    await new Promise<void>((resolve) => {
+      const finish = () => { clearTimeout(timer); opts.signal?.removeEventListener('abort', onAbort); resolve(); };
+      const kill = async () => {
+        // Best effort: the exec's process lives in the host container; kill its process tree there.
+        try {
+          const st = await ex.inspect();
+          if (st.Running && st.Pid) process.kill(st.Pid, 'SIGKILL');
+        } catch { /* already gone */ }
+        stream.destroy();
+        finish();
+      };
+      const onAbort = () => { aborted = true; void kill(); };
+      const timer = secs ? setTimeout(() => { timedOut = true; void kill(); }, secs * 1000 + 5000) : undefined;
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      stream.on('end', finish);
+      stream.on('close', finish);
+      stream.on('error', finish);
+    });
+    if (aborted) throw opts.signal?.reason ?? new Error('aborted');
+    let exitCode = timedOut ? 124 : -1;
+    for (let i = 0; i < 20 && exitCode === -1; i++) {
+      const st = await ex.inspect();
+      if (!st.Running && st.ExitCode !== null) exitCode = st.ExitCode;
+      else await new Promise((r) => setTimeout(r, 25));
+    }
+    return { exitCode, stdout: Buffer.concat(so).toString('utf8'), stderr: Buffer.concat(se).toString('utf8') };
+  }
+
+  engine(sandboxId: string, host: string): Docker {
+    const key = `${sandboxId}/${host}`;
+    let d = this.engines.get(key);
+    if (!d) {
+      d = new Docker({ socketPath: path.join(this.socketDir(sandboxId, host), 'docker.sock') });
+      this.engines.set(key, d);
+    }
+    return d;
+  }
+
+  terminalCommand(sandboxId: string, host: string): { file: string; args: string[] } {
+    const h = this.cfg.dockerSocket === '/var/run/docker.sock' ? [] : ['-H', `unix://${this.cfg.dockerSocket}`];
+    return { file: 'docker', args: [...h, 'exec', '-it', '-e', 'TERM=xterm-256color', names.container(this.cfg.instance, sandboxId, host), 'bash', '-l'] };
+  }
+
+  async events(sandboxId: string, signal: AbortSignal, onEvent: (e: SandboxEvent) => void): Promise<void> {
+    const info = await this.inspect(sandboxId);
+    if (!info) throw new Error(`Sandbox ${sandboxId} does not exist.`);
+    await Promise.all(info.hosts.map((h) => this.followHost(sandboxId, h.name, signal, onEvent)));
+  }
+
+  /** One host's inner event stream; re-subscribes when the host (or its dockerd) restarts. */
+  private async followHost(sandboxId: string, host: string, signal: AbortSignal, onEvent: (e: SandboxEvent) => void): Promise<void> {
+    let backoff = 200;
+    while (!signal.aborted) {
+      try {
+        const stream = await this.engine(sandboxId, host).getEvents({ abortSignal: signal } as Docker.GetEventsOptions);
+        backoff = 200;
+        await new Promise<void>((resolve) => {
+          let buf = '';
+          const onAbort = () => { (stream as unknown as { destroy?: () => void }).destroy?.(); resolve(); };
+          signal.addEventListener('abort', onAbort, { once: true });
+          stream.on('data', (chunk: Buffer) => {
+            buf += chunk.toString('utf8');
+            let i: number;
+            while ((i = buf.indexOf('\n')) >= 0) {
+              const line = buf.slice(0, i).trim();
+              buf = buf.slice(i + 1);
+              if (!line) continue;
+              const e = parseEvent(sandboxId, host, line);
+              if (e) onEvent(e);
+            }
+          });
+          const done = () => { signal.removeEventListener('abort', onAbort); resolve(); };
+          stream.on('end', done);
+          stream.on('close', done);
+          stream.on('error', done);
+        });
+      } catch {
+        // Inner engine not answering (host restarting, or being reset): wait and try again.
+      }
+      if (signal.aborted) return;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, backoff);
+        signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+      });
+      backoff = Math.min(backoff * 2, 5000);
+      if (!(await this.inspect(sandboxId).catch(() => undefined))) return; // sandbox destroyed
+    }
+  }
+}
+
+function parseEvent(sandboxId: string, host: string, line: string): SandboxEvent | undefined {
+  try {
+    const j = JSON.parse(line) as { Type?: string; Action?: string; Actor?: { ID?: string; Attributes?: Record<string, string> }; time?: number; timeNano?: number };
+    return {
+      sandboxId, host,
+      type: j.Type ?? 'unknown', action: j.Action ?? '',
+      actor: { id: j.Actor?.ID ?? '', attributes: j.Actor?.Attributes ?? {} },
+      time: j.timeNano ? Math.floor(j.timeNano / 1e6) : (j.time ?? 0) * 1000,
+    };
+  } catch { return undefined; }
+}
+
+function pickSandboxLabels(l: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(l)) if (k.startsWith('dnl.') && k !== L.role && k !== L.host && k !== L.rev) out[k] = v;
+  return out;
+}
+
+/** Splits Docker's multiplexed log format (8-byte frame headers) into plain text. */
+export function demuxBuffer(buf: Buffer): string {
+  if (!Buffer.isBuffer(buf)) return String(buf);
+  const parts: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length && (buf[i] === 1 || buf[i] === 2 || buf[i] === 0)) {
+    const len = buf.readUInt32BE(i + 4);
+    parts.push(buf.subarray(i + 8, i + 8 + len));
+    i += 8 + len;
+  }
+  return parts.length ? Buffer.concat(parts).toString('utf8') : buf.toString('utf8');
+}
+
+function ignoreGone(err: unknown): void {
+  const code = (err as { statusCode?: number }).statusCode;
+  if (code === 404 || (code === 409 && /in progress/.test(String(err)))) return;
+  throw err;
+}
+
+function safeReaddir(dir: string): string[] {
+  try { return fs.readdirSync(dir); } catch { return []; }
+}
