@@ -1,0 +1,35 @@
+// POST /runner/api/terminal-token {sandboxId, host, terminal?, mode?} → a short-lived token that
+// opens one terminal WebSocket. Only the sandbox's owner (the learner in the signed cookie) gets
+// a read-write token; a permitted viewer (instructor) gets read-only; anybody else gets 403.
+// The token binds learner + sandbox + host, so a leaked one is useless elsewhere and soon expired.
+import type { IncomingMessage } from 'node:http';
+import { LEARNER_COOKIE, parseCookies, signToken, verifyValue } from '../auth.ts';
+import { HttpError, readJson, type Router } from './http.ts';
+import { TERMINAL_WS_PATH, TokenRequestSchema, type TokenResponse } from '../../protocol/terminal.ts';
+import { TargetNotFound, type TerminalTargets } from '../terminal/targets.ts';
+
+export const TOKEN_TTL_MS = 60_000;
+
+export function learnerFromRequest(secret: string, req: IncomingMessage): string | undefined {
+  return verifyValue(secret, parseCookies(req.headers.cookie)[LEARNER_COOKIE]);
+}
+
+export function registerTerminalRoutes(router: Router, deps: { secret: string; targets: TerminalTargets; ttlMs?: number }): void {
+  router.on('POST', '/runner/api/terminal-token', async ({ req }): Promise<TokenResponse> => {
+    const body = await readJson(req, TokenRequestSchema);
+    const learner = learnerFromRequest(deps.secret, req);
+    if (!learner) throw new HttpError(401, 'You have no learner session yet; reload the page to get one.', 'no_learner');
+    let allowed;
+    try {
+      allowed = await deps.targets.authorize(learner, body.sandboxId, body.host);
+    } catch (err) {
+      if (err instanceof TargetNotFound) throw new HttpError(404, err.message, 'not_found');
+      throw err;
+    }
+    if (!allowed) throw new HttpError(403, 'This sandbox belongs to another learner.', 'forbidden');
+    const mode = body.mode === 'ro' || allowed === 'ro' ? 'ro' : 'rw';
+    const expiresAt = Date.now() + (deps.ttlMs ?? TOKEN_TTL_MS);
+    const token = signToken(deps.secret, { sub: learner, sandbox: body.sandboxId, host: body.host, mode, exp: expiresAt });
+    return { token, url: TERMINAL_WS_PATH, mode, expiresAt };
+  });
+}

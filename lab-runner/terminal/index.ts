@@ -1,0 +1,20 @@
+// The terminal part of the runner, built in one call from runner.ts: the session hub, the
+// WebSocket endpoint and the token route, all over a TerminalTargets.
+import type { Config } from '../config.ts';
+import type { Router } from '../api/http.ts';
+import { registerTerminalRoutes } from '../api/terminal.ts';
+import { TerminalHub } from './hub.ts';
+import { createTerminalWs, type TerminalWs } from './ws.ts';
+import type { TerminalTargets } from './targets.ts';
+
+export { managerTargets, type TerminalTargets } from './targets.ts';
+
+export interface TerminalPart { hub: TerminalHub; ws: TerminalWs; close(): Promise<void> }
+
+export function createTerminals(deps: { config: Config; secret: string; router: Router; targets: TerminalTargets; log?(m: string): void }): TerminalPart {
+  const log = deps.log ?? ((m: string) => console.log(`[terminal] ${m}`));
+  const hub = new TerminalHub({ targets: deps.targets, idleMs: deps.config.idleMinutes * 60_000, log });
+  const ws = createTerminalWs({ secret: deps.secret, hub, targets: deps.targets, log });
+  registerTerminalRoutes(deps.router, { secret: deps.secret, targets: deps.targets });
+  return { hub, ws, close: () => ws.close() };
+}
