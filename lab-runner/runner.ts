@@ -7,10 +7,19 @@ import fs from 'node:fs';
 import { loadConfig, type Config } from './config.ts';
 import { loadOrCreateSecret } from './auth.ts';
 import { Router, sendJson } from './api/http.ts';
+import { LocalDockerProvider } from './provider/local.ts';
+import type { Provider } from './provider/types.ts';
+import { SandboxManager } from './sandbox/manager.ts';
+import { registerSandboxRoutes } from './api/sandboxes.ts';
+import { createTerminals, managerTargets } from './terminal/index.ts';
 
 export interface Runner {
   config: Config;
   secret: string;
+  /** Where sandbox hosts run (local Docker by default); terminals and checks use it. */
+  provider: Provider;
+  /** Owns every sandbox: claims, pool, lifecycle clock, ownership (manager.ownerOf / manager.info). */
+  manager: SandboxManager;
   /** Handles /runner/api/* requests; returns false for anything else. */
   handleHttp(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   /** Handles WebSocket upgrades under /runner/ws/*; returns false for anything else. */
@@ -18,7 +27,13 @@ export interface Runner {
   close(): Promise<void>;
 }
 
-export interface RunnerOptions { config?: Config }
+export interface RunnerOptions {
+  config?: Config;
+  /** Inject another provider (tests, remote engines); default: LocalDockerProvider on config.dockerSocket. */
+  provider?: Provider;
+  /** Warm pool per topology (hosts → count); default { 1: config.poolSize }. */
+  pool?: Record<number, number>;
+}
 
 export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
   const config = opts.config ?? loadConfig();
@@ -32,9 +47,23 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
 
   // --- parts register their routes, upgrade handlers and closers below ---
 
+  // Sandboxes (issue 3): adopt what exists, start the collector and warm pool; close keeps sandboxes.
+  const provider = opts.provider ?? new LocalDockerProvider({ config });
+  const manager = new SandboxManager({ provider, config, pool: opts.pool });
+  await manager.start();
+  registerSandboxRoutes(router, { secret, manager });
+  closers.push(() => manager.close());
+
+  // Terminals (issue 4): token route + /runner/ws/terminal; shells end with their sandbox.
+  const terminals = createTerminals({ config, secret, router, targets: managerTargets(manager, provider) });
+  upgrades.push((req, socket, head, url) => terminals.ws.handleUpgrade(req, socket, head, url));
+  closers.push(() => terminals.close());
+
   return {
     config,
     secret,
+    provider,
+    manager,
     async handleHttp(req, res) {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (!url.pathname.startsWith('/runner/')) return false;

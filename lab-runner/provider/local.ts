@@ -66,7 +66,8 @@ export class LocalDockerProvider implements Provider {
 
   async create(spec: SandboxSpec, signal?: AbortSignal): Promise<SandboxInfo> {
     if (!Number.isInteger(spec.hosts) || spec.hosts < 1 || spec.hosts > 8) throw new Error(`A sandbox has 1 to 8 hosts, not ${spec.hosts}.`);
-    const id = this.newId();
+    const id = spec.id ?? this.newId();
+    if (!/^[a-z0-9]{1,16}$/.test(id)) throw new Error(`Invalid sandbox id: ${id}`);
     const now = Date.now();
     const base: Record<string, string> = {
       [L.owner]: '', [L.state]: 'pool', [L.lesson]: '',
@@ -186,7 +187,12 @@ export class LocalDockerProvider implements Provider {
         EndpointsConfig: { [net]: { IPAMConfig: { IPv4Address: hostIp(subnet, index + 1) }, Aliases: [host] } },
       },
     });
-    let c = await create(mode);
+    let c = await create(mode).catch((err: unknown) => {
+      if ((err as { statusCode?: number }).statusCode === 404 && /image/i.test(String(err))) {
+        throw new Error(`The sandbox host image ${this.image} is missing on this engine; build it with \`npm run images\`.`);
+      }
+      throw err;
+    });
     try {
       await c.start();
     } catch (err) {
@@ -229,6 +235,9 @@ export class LocalDockerProvider implements Provider {
       for (;;) {
         signal?.throwIfAborted();
         if (await this.isReady(sandboxId, host)) return;
+        // dnl-init writes its reason here when the inner engine or an image load fails.
+        const failed = readIfExists(path.join(dir, 'failed'));
+        if (failed) throw new Error(`Sandbox host ${host} of ${sandboxId} failed to start: ${failed.trim()}`);
         if (Date.now() > deadline) {
           throw new Error(`Sandbox host ${host} of ${sandboxId} was not ready after ${Math.round(this.readyTimeoutMs / 1000)} s. ${await this.tail(container)}`);
         }
@@ -264,7 +273,7 @@ export class LocalDockerProvider implements Provider {
     await Promise.all(hosts.map(async (h) => {
       if (h.container.State !== 'running') {
         // The old socket and ready marker are stale; the host's entrypoint recreates both.
-        fs.rmSync(path.join(this.socketDir(sandboxId, h.name), 'ready'), { force: true });
+        for (const f of ['ready', 'failed']) fs.rmSync(path.join(this.socketDir(sandboxId, h.name), f), { force: true });
         await this.docker.getContainer(h.container.Id).start().catch((err: unknown) => {
           if (!/already started|304/.test(String(err))) throw err;
         });
@@ -491,6 +500,10 @@ function ignoreGone(err: unknown): void {
   const code = (err as { statusCode?: number }).statusCode;
   if (code === 404 || (code === 409 && /in progress/.test(String(err)))) return;
   throw err;
+}
+
+function readIfExists(file: string): string | undefined {
+  try { return fs.readFileSync(file, 'utf8'); } catch { return undefined; }
 }
 
 function safeReaddir(dir: string): string[] {

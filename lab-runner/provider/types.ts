@@ -5,6 +5,8 @@ import type Docker from 'dockerode';
 
 /** One learner lab: 1..N hosts (node1..nodeN) on one private internal network. */
 export interface SandboxSpec {
+  /** Chosen by the caller (so it can report the sandbox while it starts); the provider makes one otherwise. */
+  id?: string;
   /** How many hosts, named node1..nodeN. */
   hosts: number;
   /** Labels to keep on every resource (owner, lesson, pool state); values are plain strings. */
