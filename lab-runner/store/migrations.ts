@@ -1,0 +1,29 @@
+// Schema history of the store, oldest first. A migration is never edited once released: add a
+// new one at the end (workshops will arrive as migration 2+). Each runs in one transaction and
+// is recorded in the migrations table, so a store opened by a newer runner upgrades in place.
+export interface Migration { version: number; name: string; sql: string }
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'learners and progress',
+    sql: `
+      CREATE TABLE learners (
+        id          TEXT PRIMARY KEY,              -- signed-cookie learner id (l_…)
+        lang        TEXT NOT NULL DEFAULT 'en',    -- 'en' | 'ko': the learner's chosen language
+        created_at  INTEGER NOT NULL               -- epoch ms
+      ) STRICT;
+      CREATE TABLE progress (
+        learner_id    TEXT NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+        lesson        TEXT NOT NULL,               -- lesson folder name, e.g. 05-bridge
+        exercise      TEXT NOT NULL,               -- exercise id inside the lesson
+        passed_at     INTEGER,                     -- epoch ms of the FIRST pass; NULL until then
+        used_hint     INTEGER NOT NULL DEFAULT 0,  -- hints revealed before the first pass
+        used_solution INTEGER NOT NULL DEFAULT 0,  -- 1 if the solution was opened before the first pass
+        updated_at    INTEGER NOT NULL,
+        PRIMARY KEY (learner_id, lesson, exercise)
+      ) STRICT;
+      CREATE INDEX progress_by_lesson ON progress(lesson, exercise);
+    `,
+  },
+];
