@@ -16,5 +16,6 @@ export function createTerminals(deps: { config: Config; secret: string; router: 
   const hub = new TerminalHub({ targets: deps.targets, idleMs: deps.config.idleMinutes * 60_000, log });
   const ws = createTerminalWs({ secret: deps.secret, hub, targets: deps.targets, log });
   registerTerminalRoutes(deps.router, { secret: deps.secret, targets: deps.targets });
+  deps.targets.onGone?.((id) => hub.closeSandbox(id));
   return { hub, ws, close: () => ws.close() };
 }

@@ -16,6 +16,8 @@ export interface TerminalTargets {
   authorize(learnerId: string, sandboxId: string, host: string): Promise<TerminalMode | undefined>;
   /** Someone is using the sandbox (keeps it from idling out). */
   touch?(sandboxId: string): void;
+  /** Calls back when a sandbox's shells must end (destroyed, expired, reset). */
+  onGone?(cb: (sandboxId: string) => void): void;
 }
 
 export class TargetNotFound extends Error {}
@@ -25,8 +27,11 @@ export const OWNER_LABEL = 'dnl.owner';
 
 /** The subset of the sandbox manager this module uses (duck-typed so either side can evolve). */
 export interface ManagerLike {
-  get(id: string): Promise<SandboxInfo | undefined> | SandboxInfo | undefined;
+  /** Provider info with current labels (owner); undefined until started or when gone. */
+  info(id: string): SandboxInfo | undefined;
+  get(id: string): { status: string } | undefined;
   touch?(id: string): unknown;
+  on?(event: 'status', cb: (v: { id: string; status: string }) => void): unknown;
 }
 export interface ProviderLike {
   terminalCommand(sandboxId: string, host: string): { file: string; args: string[] };
@@ -40,7 +45,8 @@ export interface ManagerTargetsOptions {
 /** TerminalTargets over the real sandbox manager and provider. */
 export function managerTargets(manager: ManagerLike, provider: ProviderLike, opts: ManagerTargetsOptions = {}): TerminalTargets {
   const find = async (sandboxId: string, host: string): Promise<SandboxInfo | undefined> => {
-    const sb = await manager.get(sandboxId);
+    if (manager.get(sandboxId)?.status !== 'ready') return undefined;
+    const sb = manager.info(sandboxId);
     if (!sb || !sb.hosts.some((h) => h.name === host)) return undefined;
     return sb;
   };
@@ -51,12 +57,20 @@ export function managerTargets(manager: ManagerLike, provider: ProviderLike, opt
     },
     async authorize(learnerId, sandboxId, host) {
       const sb = await find(sandboxId, host);
-      if (!sb) throw new TargetNotFound(`There is no host ${host} in sandbox ${sandboxId} (it may have expired).`);
+      if (!sb) {
+        const status = manager.get(sandboxId)?.status;
+        throw new TargetNotFound(status === 'starting' || status === 'resetting'
+          ? `The lab machine is still ${status}; the terminal opens once it is ready.`
+          : `There is no host ${host} in sandbox ${sandboxId} (it may have expired).`);
+      }
       if (sb.labels[OWNER_LABEL] === learnerId) return 'rw';
       if (opts.canView && (await opts.canView(learnerId, sb))) return 'ro';
       return undefined;
     },
     touch(sandboxId) { void manager.touch?.(sandboxId); },
+    onGone(cb) {
+      manager.on?.('status', (v) => { if (v.status === 'gone' || v.status === 'resetting') cb(v.id); });
+    },
   };
 }
 

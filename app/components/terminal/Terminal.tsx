@@ -1,0 +1,161 @@
+'use client';
+// A live terminal on one host of the learner's sandbox. xterm.js and its addons are loaded
+// lazily (dynamic import) so a lesson's prose paints first; a static placeholder of the same
+// size holds the place meanwhile. The focused terminal is `window.term` (tests and the
+// benchmark read its buffer, as with ttyd).
+import '@xterm/xterm/css/xterm.css';
+import { useEffect, useRef, useState, type CSSProperties } from 'react';
+import type { ITheme, Terminal as XTerm } from '@xterm/xterm';
+import { TerminalConnection, type ConnState } from './connection.ts';
+import { registerRunTarget, type RunTarget } from './run.ts';
+
+declare global {
+  interface Window { term?: XTerm }
+}
+
+export interface TerminalProps {
+  sandboxId: string;
+  /** node1, node2 … */
+  host: string;
+  /** Several terminals per host: 0, 1, … */
+  terminal?: number;
+  /** Watch only (instructor shadowing): output is shown, keys are not sent. */
+  readOnly?: boolean;
+  /** CSS height of the terminal area (default 24rem). */
+  height?: CSSProperties['height'];
+  autoFocus?: boolean;
+  /** 'dom' (default) or 'webgl' (faster on a real GPU; slow under a software rasteriser). */
+  renderer?: 'dom' | 'webgl';
+}
+
+export const TERMINAL_FONT = "'DejaVu Sans Mono', 'Cascadia Mono', 'Ubuntu Mono', Menlo, Consolas, 'Liberation Mono', monospace";
+
+// Dark, high-contrast palette (every ANSI colour readable on the background; WCAG AA for text).
+export const TERMINAL_THEME: ITheme = {
+  background: '#16181d', foreground: '#e6e6e6', cursor: '#f5c542', cursorAccent: '#16181d',
+  selectionBackground: '#3a4a6b', selectionForeground: '#ffffff',
+  black: '#3b3f4a', red: '#ff6b6b', green: '#7bd88f', yellow: '#f5c542', blue: '#6cb6ff', magenta: '#d6a0ff', cyan: '#5fd7d7', white: '#d0d0d0',
+  brightBlack: '#7f8694', brightRed: '#ff8f8f', brightGreen: '#a2f0b1', brightYellow: '#ffe08a', brightBlue: '#9ccfff', brightMagenta: '#e6c2ff', brightCyan: '#94f0f0', brightWhite: '#ffffff',
+};
+
+type ViewState = { state: 'loading' } | ConnState;
+
+function statusText(s: ViewState): string {
+  switch (s.state) {
+    case 'loading': return 'loading terminal…';
+    case 'connecting': return 'connecting…';
+    case 'ready': return s.mode === 'ro' ? 'connected (read-only)' : 'connected';
+    case 'reconnecting': return `reconnecting${s.inMs > 0 ? ` in ${Math.ceil(s.inMs / 1000)} s` : '…'} (${s.why})`;
+    case 'exited': return `exited: ${s.message}`;
+    case 'error': return s.message;
+  }
+}
+
+const dotColor: Record<ViewState['state'], string> = {
+  loading: '#7f8694', connecting: '#f5c542', ready: '#7bd88f', reconnecting: '#f5c542', exited: '#7f8694', error: '#ff6b6b',
+};
+
+export default function Terminal({ sandboxId, host, terminal = 0, readOnly = false, height = '24rem', autoFocus = false, renderer = 'dom' }: TerminalProps) {
+  const boxRef = useRef<HTMLDivElement>(null);
+  const [view, setView] = useState<ViewState>({ state: 'loading' });
+  const [loaded, setLoaded] = useState(false);
+
+  useEffect(() => {
+    const el = boxRef.current;
+    if (!el) return;
+    let disposed = false;
+    const cleanups: Array<() => void> = [];
+
+    void (async () => {
+      const [{ Terminal: XTermCtor }, { FitAddon }, { WebLinksAddon }, { ClipboardAddon }] = await Promise.all([
+        import('@xterm/xterm'), import('@xterm/addon-fit'), import('@xterm/addon-web-links'), import('@xterm/addon-clipboard'),
+      ]);
+      if (disposed) return;
+      const term = new XTermCtor({
+        fontFamily: TERMINAL_FONT, fontSize: 14, lineHeight: 1.15, theme: TERMINAL_THEME,
+        cursorBlink: !readOnly, cursorStyle: readOnly ? 'underline' : 'block', disableStdin: readOnly,
+        scrollback: 5000, convertEol: false, allowProposedApi: false,
+      });
+      const fit = new FitAddon();
+      term.loadAddon(fit);
+      term.loadAddon(new WebLinksAddon());
+      term.loadAddon(new ClipboardAddon());
+      term.open(el);
+      cleanups.push(() => term.dispose());
+      if (renderer === 'webgl') {
+        try {
+          const { WebglAddon } = await import('@xterm/addon-webgl');
+          if (disposed) return;
+          const gl = new WebglAddon();
+          gl.onContextLoss(() => gl.dispose()); // fall back to the DOM renderer
+          term.loadAddon(gl);
+        } catch { /* DOM renderer it is */ }
+      }
+      try { fit.fit(); } catch { /* not laid out yet */ }
+      setLoaded(true);
+
+      const conn = new TerminalConnection(term, { sandboxId, host, terminal, readOnly, onState: (s) => { if (!disposed) setView(s); } });
+      cleanups.push(() => conn.dispose());
+      const subs = [
+        term.onData((d) => conn.input(d)),
+        term.onBinary((d) => conn.input(Uint8Array.from(d, (c) => c.charCodeAt(0) & 0xff))), // mouse reports: raw bytes
+        term.onResize(({ cols, rows }) => conn.resize(cols, rows)),
+      ];
+      cleanups.push(() => subs.forEach((s) => s.dispose()));
+
+      // Refit when the box changes size (window resize, tab switch, layout); once per frame at most.
+      let raf = 0;
+      const ro = new ResizeObserver(() => {
+        cancelAnimationFrame(raf);
+        raf = requestAnimationFrame(() => { if (el.offsetWidth > 0 && el.offsetHeight > 0) { try { fit.fit(); } catch { /* disposed */ } } });
+      });
+      ro.observe(el);
+      cleanups.push(() => { ro.disconnect(); cancelAnimationFrame(raf); });
+
+      const target: RunTarget = {
+        host,
+        lastFocus: 0,
+        run(command, interrupt) {
+          if (!conn.canType) return false;
+          if (interrupt) conn.input('\x03');
+          conn.input(command.replace(/\r?\n/g, '\r') + '\r');
+          el.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+          term.focus();
+          return true;
+        },
+      };
+      cleanups.push(registerRunTarget(target));
+      const onFocus = () => { window.term = term; target.lastFocus = Date.now(); };
+      term.textarea?.addEventListener('focus', onFocus);
+      cleanups.push(() => {
+        term.textarea?.removeEventListener('focus', onFocus);
+        if (window.term === term) window.term = undefined;
+      });
+      if (!window.term) window.term = term;
+      if (autoFocus) term.focus();
+      conn.start();
+    })();
+
+    return () => {
+      disposed = true;
+      for (const c of cleanups.reverse()) { try { c(); } catch { /* keep cleaning */ } }
+    };
+  }, [sandboxId, host, terminal, readOnly, autoFocus, renderer]);
+
+  return (
+    <div className="dnl-terminal" data-host={host} data-terminal={terminal} data-state={view.state} style={{ display: 'flex', flexDirection: 'column', background: TERMINAL_THEME.background, borderRadius: 6, overflow: 'hidden' }}>
+      <div style={{ position: 'relative', height, padding: '4px 0 0 6px' }}>
+        {!loaded && (
+          <pre aria-hidden style={{ position: 'absolute', inset: 0, margin: 0, padding: '6px 10px', color: '#7f8694', font: `14px ${TERMINAL_FONT}` }}>
+            {`${host}: loading terminal…`}
+          </pre>
+        )}
+        <div ref={boxRef} style={{ width: '100%', height: '100%' }} />
+      </div>
+      <div role="status" aria-live="polite" style={{ display: 'flex', alignItems: 'center', gap: 6, padding: '2px 8px', font: '12px system-ui, sans-serif', color: '#b9bec8', background: '#0f1115' }}>
+        <span aria-hidden style={{ width: 8, height: 8, borderRadius: 4, background: dotColor[view.state] }} />
+        <span>{host}{terminal > 0 ? ` #${terminal + 1}` : ''} · {statusText(view)}</span>
+      </div>
+    </div>
+  );
+}

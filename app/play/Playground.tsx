@@ -1,0 +1,42 @@
+'use client';
+// Claims (or reuses) the learner's single-host sandbox, then shows its terminal.
+import { useEffect, useState } from 'react';
+import Terminal from '../components/terminal/Terminal.tsx';
+import { SANDBOXES_PATH } from '../../protocol/sandbox.ts';
+
+type State = { phase: 'claiming' } | { phase: 'ready'; id: string; host: string } | { phase: 'error'; message: string };
+
+async function claim(signal: AbortSignal): Promise<State> {
+  const res = await fetch(SANDBOXES_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hosts: 1, wait: true }), signal });
+  const body = (await res.json().catch(() => ({}))) as { id?: string; status?: string; hosts?: Array<{ name: string }>; error?: string };
+  if (!res.ok || body.status !== 'ready' || !body.id) return { phase: 'error', message: body.error ?? `The lab machine could not be started (HTTP ${res.status}).` };
+  return { phase: 'ready', id: body.id, host: body.hosts?.[0]?.name ?? 'node1' };
+}
+
+export default function Playground() {
+  const [state, setState] = useState<State>({ phase: 'claiming' });
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    const ac = new AbortController();
+    setState({ phase: 'claiming' });
+    claim(ac.signal).then(setState, (err: unknown) => {
+      if (!ac.signal.aborted) setState({ phase: 'error', message: err instanceof Error ? `The lab runner cannot be reached (${err.message}).` : 'The lab runner cannot be reached.' });
+    });
+    return () => ac.abort();
+  }, [attempt]);
+
+  if (state.phase === 'ready') {
+    return <Terminal sandboxId={state.id} host={state.host} height="calc(100vh - 150px)" autoFocus />;
+  }
+  return (
+    <div style={{ height: 'calc(100vh - 150px)', background: '#16181d', color: '#b9bec8', borderRadius: 6, padding: 12, font: "14px 'DejaVu Sans Mono', monospace" }}>
+      {state.phase === 'claiming' ? 'Starting your lab machine…' : (
+        <>
+          <div style={{ color: '#ff8f8f' }}>{state.message}</div>
+          <button style={{ marginTop: 8 }} onClick={() => setAttempt((a) => a + 1)}>Try again</button>
+        </>
+      )}
+    </div>
+  );
+}
