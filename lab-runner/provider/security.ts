@@ -5,6 +5,7 @@
 // With a configured runtime (e.g. sysbox-runc) the runtime provides the isolation and needs
 // neither. The provider tries `privileged` once, remembers the answer, and never asks again.
 import type Docker from 'dockerode';
+import { FALLBACK_HOST_CONFIG } from '../probe/security.ts';
 
 export type SecurityMode = 'privileged' | 'fallback' | 'runtime';
 
@@ -14,14 +15,11 @@ export function securityHostConfig(mode: SecurityMode, runtime?: string): Docker
       return { Runtime: runtime };
     case 'privileged':
       return { Privileged: true, ...(runtime ? { Runtime: runtime } : {}) };
-    case 'fallback':
-      return {
-        CapAdd: ['ALL'],
-        CapDrop: ['SYS_RESOURCE'],
-        SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined', 'systempaths=unconfined'],
-        DeviceCgroupRules: ['a *:* rwm'],
-        ...(runtime ? { Runtime: runtime } : {}),
-      };
+    case 'fallback': {
+      // One source of truth for the flag set: the probe tests exactly these (lab-runner/probe).
+      const { Tmpfs: _tmpfs, ...flags } = JSON.parse(JSON.stringify(FALLBACK_HOST_CONFIG)) as Docker.HostConfig;
+      return { ...flags, ...(runtime ? { Runtime: runtime } : {}) };
+    }
   }
 }
 

@@ -59,7 +59,7 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
   private readonly entries = new Map<string, Entry>();
   private timer: NodeJS.Timeout | undefined;
   private gcRunning: Promise<void> | undefined;
-  private refilling = false;
+  private refillRun: Promise<void> | undefined;
   private closed = false;
 
   constructor(opts: ManagerOptions) {
@@ -90,7 +90,12 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    // Warm sandboxes still starting are abandoned (their creation cleans up after itself);
+    // a learner's sandbox that is starting is allowed to finish so the next runner adopts it.
+    for (const e of this.entries.values()) if (e.state === 'pool' && e.status === 'starting') e.abort.abort(new Error('runner closing'));
+    await Promise.all([...this.entries.values()].map((e) => e.settled));
     await this.gcRunning?.catch(() => undefined);
+    await this.refillRun;
   }
 
   // ------------------------------------------------------------------ adoption
@@ -99,9 +104,16 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
   async reconcile(): Promise<void> {
     const live = await this.provider.list();
     const now = this.now();
+    let expired = 0;
     for (const info of live) {
       if (this.entries.has(info.id)) continue;
       const l = info.labels;
+      if (l[L.state] === 'claimed' && num(l[L.expires], Infinity) <= now) {
+        // Expired while no runner was watching: collect it instead of starting it again.
+        await this.provider.destroy(info.id).catch((err: unknown) => this.log(`could not remove expired ${info.id}: ${String(err)}`));
+        expired++;
+        continue;
+      }
       const e: Entry = {
         id: info.id,
         owner: l[L.owner] ?? '',
@@ -120,7 +132,9 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
       // A host stopped by a Docker daemon restart is started again; either way wait for ready.
       e.settled = this.track(e, () => this.provider.ensureRunning(e.id, e.abort.signal));
     }
-    if (live.length) this.log(`adopted ${live.length} sandbox(es): ${live.map((s) => s.id).join(', ')}`);
+    const adopted = live.filter((s) => this.entries.has(s.id)).map((s) => s.id);
+    if (adopted.length) this.log(`adopted ${adopted.length} sandbox(es): ${adopted.join(', ')}`);
+    if (expired) this.log(`removed ${expired} sandbox(es) that expired while the runner was away`);
     const swept = await this.provider.sweep(this.busyIds());
     if (swept.length) this.log(`removed leftovers of ${swept.length} incomplete sandbox(es): ${swept.join(', ')}`);
   }
@@ -362,10 +376,14 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
   private liveCount(): number { return this.entries.size; }
 
   /** Creates warm sandboxes one at a time (gentle on a small machine) until each pool is full. */
-  async refillPool(): Promise<void> {
-    if (this.refilling || this.closed) return;
-    this.refilling = true;
-    try {
+  refillPool(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.refillRun ??= this.refill().finally(() => { this.refillRun = undefined; });
+    return this.refillRun;
+  }
+
+  private async refill(): Promise<void> {
+    {
       for (;;) {
         if (this.closed) return;
         const need = Object.entries(this.poolSpec).find(([h, want]) => this.poolCount(Number(h)) < want);
@@ -377,8 +395,6 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
           return; // try again on the next collector pass rather than spin
         }
       }
-    } finally {
-      this.refilling = false;
     }
   }
 

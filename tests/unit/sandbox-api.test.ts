@@ -11,7 +11,7 @@ import { FakeProvider } from '../../lab-runner/sandbox/fake-provider.ts';
 const secret = 'unit-test-secret-0123456789';
 
 async function serve(t: test.TestContext) {
-  const config = loadConfig({}, { dataDir: '/tmp/dnl-unit', poolSize: 0 });
+  const config = loadConfig({} as NodeJS.ProcessEnv, { dataDir: '/tmp/dnl-unit', poolSize: 0 });
   const manager = new SandboxManager({ provider: new FakeProvider(), config, log: () => undefined });
   await manager.start();
   const router = new Router();

@@ -6,7 +6,7 @@ import { SandboxManager } from '../../lab-runner/sandbox/manager.ts';
 import { FakeProvider } from '../../lab-runner/sandbox/fake-provider.ts';
 
 function setup(over: Partial<Config> = {}, pool?: Record<number, number>) {
-  const config = loadConfig({}, { dataDir: '/tmp/dnl-unit', poolSize: 0, ...over });
+  const config = loadConfig({} as NodeJS.ProcessEnv, { dataDir: '/tmp/dnl-unit', poolSize: 0, ...over });
   const provider = new FakeProvider();
   let clock = 1_000_000;
   let n = 0;
