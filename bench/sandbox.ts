@@ -1,0 +1,158 @@
+// Sandbox benchmark (issue 3): cold start to ready (1 and 2 hosts), claim from the warm pool,
+// idle memory per host, and the cost curve at 1, 10, 20, 40 idle single-host sandboxes.
+// Runs against the real engine under its own instance label and lab pool; removes everything
+// it created, also on Ctrl-C. Options: --runs N (default 10), --max N (largest curve point, 40).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import Docker from 'dockerode';
+import { loadConfig, type Config } from '../lab-runner/config.ts';
+import { labelFilter } from '../lab-runner/provider/labels.ts';
+import { LocalDockerProvider } from '../lab-runner/provider/local.ts';
+import { SandboxManager } from '../lab-runner/sandbox/manager.ts';
+import { median, type BenchOptions, type BenchReport, type BenchRow } from './index.ts';
+
+const MB = 1024 * 1024;
+
+function cgroupRead(controller: string, id: string, file: string): string | undefined {
+  try { return fs.readFileSync(`/sys/fs/cgroup/${controller}/docker/${id}/${file}`, 'utf8'); } catch { return undefined; }
+}
+
+/** Memory of one host container the way `docker stats` shows it: usage minus inactive page cache. */
+function hostMemory(id: string): { working: number; usage: number } | undefined {
+  const usage = Number(cgroupRead('memory', id, 'memory.usage_in_bytes'));
+  const stat = cgroupRead('memory', id, 'memory.stat');
+  if (!Number.isFinite(usage) || !stat) return undefined;
+  const inactive = Number(/^total_inactive_file (\d+)$/m.exec(stat)?.[1] ?? 0);
+  return { working: usage - inactive, usage };
+}
+
+function memAvailable(): number {
+  const m = /^MemAvailable:\s+(\d+) kB$/m.exec(fs.readFileSync('/proc/meminfo', 'utf8'));
+  return Number(m?.[1] ?? 0) * 1024;
+}
+
+async function cleanup(docker: Docker, cfg: Config): Promise<void> {
+  const f = labelFilter(cfg.instance);
+  const cs = await docker.listContainers({ all: true, filters: f });
+  await Promise.all(cs.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+  const { Volumes } = await docker.listVolumes({ filters: f });
+  await Promise.all((Volumes ?? []).map((v) => docker.getVolume(v.Name).remove().catch(() => undefined)));
+  const ns = await docker.listNetworks({ filters: f });
+  await Promise.all(ns.map((n) => docker.getNetwork(n.Id).remove().catch(() => undefined)));
+  fs.rmSync(cfg.dataDir, { recursive: true, force: true });
+}
+
+function stats(xs: number[]): string {
+  const s = [...xs].sort((a, b) => a - b);
+  return `n=${s.length} min ${Math.round(s[0] ?? 0)} max ${Math.round(s[s.length - 1] ?? 0)}`;
+}
+
+export default async function sandboxBench(opts: BenchOptions): Promise<BenchReport> {
+  const runs = Math.max(1, opts.runs);
+  const maxIdx = opts.args.indexOf('--max');
+  const maxCurve = maxIdx >= 0 ? Number(opts.args[maxIdx + 1]) : 40;
+  const cfg = loadConfig(process.env, {
+    instance: 'bench' + randomBytes(3).toString('hex'),
+    labPool: '10.249.0.0/16',
+    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'dnl-bench-')),
+    poolSize: 0,
+    maxSandboxes: Math.max(60, maxCurve + 5),
+    secret: 'bench-secret-0123456789abcdef',
+  });
+  const docker = new Docker({ socketPath: cfg.dockerSocket });
+  const provider = new LocalDockerProvider({ config: cfg, docker });
+  const rows: BenchRow[] = [];
+  const notes: string[] = [];
+  const onSig = () => { void cleanup(docker, cfg).finally(() => process.exit(130)); };
+  process.once('SIGINT', onSig);
+  try {
+    // Warm-up: the first start decides privileged vs fallback and warms the page cache.
+    const w = await provider.create({ hosts: 1 });
+    await provider.destroy(w.id);
+    notes.push(`security mode: ${provider.securityMode ?? 'unknown'}; host image ${(await docker.getImage('dnl/host:latest').inspect()).Id.slice(7, 19)}`);
+
+    // 1. Cold start, single host and two hosts (create → ready; removal not timed).
+    for (const hosts of [1, 2]) {
+      const times: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const t0 = performance.now();
+        const sb = await provider.create({ hosts });
+        times.push(performance.now() - t0);
+        await provider.destroy(sb.id);
+      }
+      const m = median(times);
+      const target = hosts === 1 ? 2000 : 3000;
+      rows.push({ metric: `cold start to ready, ${hosts} host${hosts > 1 ? 's' : ''}`, value: Math.round(m), unit: 'ms', target: `≤ ${target}`, ok: m <= target, note: stats(times) });
+      opts.log(`cold ${hosts}: ${times.map(Math.round).join(' ')}`);
+    }
+
+    // 2. Claim from the warm pool (the pool refills between claims; only the claim is timed).
+    {
+      const manager = new SandboxManager({ provider, config: cfg, pool: { 1: 1 }, gcIntervalMs: 3_600_000, log: () => undefined });
+      const times: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        await manager.refillPool();
+        const t0 = performance.now();
+        const v = await manager.claim(`bench-${i}`, { hosts: 1 });
+        times.push(performance.now() - t0);
+        if (v.status !== 'ready') throw new Error(`claim ${i} did not come from the pool (status ${v.status})`);
+        await manager.destroy(v.id);
+      }
+      await manager.close();
+      for (const s of manager.list()) await manager.destroy(s.id);
+      const m = median(times);
+      rows.push({ metric: 'claim from warm pool', value: Math.round(m), unit: 'ms', target: '≤ 250', ok: m <= 250, note: stats(times) });
+    }
+
+    // 3. Cost curve: grow to 1, 10, 20, 40 idle single-host sandboxes; at each point time one
+    //    more start under that load and measure memory once the hosts have settled.
+    const points = [1, 10, 20, 40].filter((n) => n <= maxCurve);
+    const live: string[] = [];
+    let errors = 0;
+    const baseAvail = memAvailable();
+    for (const n of points) {
+      while (live.length < n - 1) {
+        const batch = Math.min(2, n - 1 - live.length); // two at a time: this machine has 2 cores
+        const made = await Promise.allSettled(Array.from({ length: batch }, () => provider.create({ hosts: 1 })));
+        for (const r of made) {
+          if (r.status === 'fulfilled') live.push(r.value.id);
+          else { errors++; opts.log(`create failed: ${String(r.reason)}`); }
+        }
+        if (errors > 5) throw new Error('too many failed starts; stopping the curve');
+      }
+      const t0 = performance.now();
+      const sb = await provider.create({ hosts: 1 }).catch((err: unknown) => { errors++; opts.log(String(err)); return undefined; });
+      const start = performance.now() - t0;
+      if (sb) live.push(sb.id);
+      // Idle: give the just-started hosts a few seconds to finish background work (debian load).
+      await settle(provider, live, 60_000);
+      const infos = await Promise.all(live.map((id) => provider.inspect(id)));
+      const mem = infos.flatMap((i) => (i ? i.hosts.map((h) => hostMemory(h.id)) : [])).filter((x): x is { working: number; usage: number } => !!x);
+      const perHost = median(mem.map((x) => x.working)) / MB;
+      const total = mem.reduce((a, x) => a + x.working, 0) / MB;
+      const alive = (await Promise.all(live.map((id) => provider.isReady(id, 'node1')))).filter(Boolean).length;
+      if (n === 1) {
+        rows.push({ metric: 'idle memory per host', value: Math.round(perHost * 10) / 10, unit: 'MB', target: '≤ 48', ok: perHost <= 48, note: `docker-stats view (usage − inactive file); raw usage ${Math.round((mem[0]?.usage ?? 0) / MB)} MB` });
+      }
+      rows.push({ metric: `curve @${n}: start time of the ${n}th`, value: Math.round(start), unit: 'ms' });
+      rows.push({ metric: `curve @${n}: memory, all hosts`, value: Math.round(total), unit: 'MB', note: `median ${perHost.toFixed(1)} MB/host; machine MemAvailable −${Math.round((baseAvail - memAvailable()) / MB)} MB` });
+      rows.push({ metric: `curve @${n}: ready / errors`, value: alive, unit: `of ${n}`, ...(n === 40 ? { target: '40, 0 errors', ok: alive === 40 && errors === 0 } : {}), note: `errors so far ${errors}` });
+      opts.log(`curve ${n}: start ${Math.round(start)} ms, ${Math.round(total)} MB, ready ${alive}`);
+    }
+    notes.push(`machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 1024 ** 3)} GB; runs per median: ${runs}`);
+    return { name: 'sandboxes', rows, notes };
+  } finally {
+    process.removeListener('SIGINT', onSig);
+    await cleanup(docker, cfg);
+  }
+}
+
+/** Waits until every host has finished its lazy image load (debian-ready) or the timeout passes. */
+async function settle(provider: LocalDockerProvider, ids: string[], ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  const pending = () => ids.filter((id) => !fs.existsSync(path.join(provider.socketDir(id, 'node1'), 'debian-ready')));
+  while (pending().length && Date.now() < end) await new Promise((r) => setTimeout(r, 250));
+  await new Promise((r) => setTimeout(r, 3000)); // let page cache and dockerd settle
+}
