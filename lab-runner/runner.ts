@@ -12,6 +12,7 @@ import type { Provider } from './provider/types.ts';
 import { SandboxManager } from './sandbox/manager.ts';
 import { registerSandboxRoutes } from './api/sandboxes.ts';
 import { createTerminals, managerTargets } from './terminal/index.ts';
+import { createLive } from './live/index.ts';
 
 export interface Runner {
   config: Config;
@@ -58,6 +59,11 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
   const terminals = createTerminals({ config, secret, router, targets: managerTargets(manager, provider) });
   upgrades.push((req, socket, head, url) => terminals.ws.handleUpgrade(req, socket, head, url));
   closers.push(() => terminals.close());
+
+  // Live checks and progress (issue 5): SQLite store, /runner/ws/lab, /runner/api/lessons/*.
+  const live = createLive({ config, secret, router, provider, manager });
+  upgrades.push((req, socket, head, url) => live.ws.handleUpgrade(req, socket, head, url));
+  closers.push(() => live.close());
 
   return {
     config,
