@@ -356,6 +356,28 @@ export class LocalDockerProvider implements Provider {
     return [...ids];
   }
 
+  async diskUsage(sandboxId: string): Promise<Record<string, number>> {
+    // SizeRw of the host containers themselves (the learner's shell writes there) …
+    const outer = await this.docker.listContainers({ all: true, size: true, filters: labelFilter(this.cfg.instance, { [L.sandbox]: sandboxId, [L.role]: 'host' }) });
+    const out: Record<string, number> = {};
+    await Promise.all(outer.map(async (c) => {
+      const host = c.Labels[L.host] ?? '';
+      let inner = 0;
+      try {
+        // … plus what the inner engine holds in the /var/lib/docker volume.
+        const df = await this.engine(sandboxId, host).df() as {
+          LayersSize?: number; Containers?: Array<{ SizeRw?: number }>; Volumes?: Array<{ UsageData?: { Size?: number } }>; BuildCache?: Array<{ Size?: number }>;
+        };
+        inner = (df.LayersSize ?? 0)
+          + (df.Containers ?? []).reduce((a, x) => a + Math.max(0, x.SizeRw ?? 0), 0)
+          + (df.Volumes ?? []).reduce((a, x) => a + Math.max(0, x.UsageData?.Size ?? 0), 0)
+          + (df.BuildCache ?? []).reduce((a, x) => a + Math.max(0, x.Size ?? 0), 0);
+      } catch { /* engine not answering: count the outer layer only */ }
+      out[host] = inner + Math.max(0, (c as { SizeRw?: number }).SizeRw ?? 0);
+    }));
+    return out;
+  }
+
   // ---------------------------------------------------------------- exec / engine / terminal / events
 
   async exec(sandboxId: string, host: string, script: string, opts: ExecOptions = {}): Promise<ExecResult> {

@@ -79,4 +79,9 @@ export interface Provider {
    * a half-destroyed lab), skipping ids in `busy`. Returns the sandbox ids it cleaned.
    */
   sweep(busy: ReadonlySet<string>): Promise<string[]>;
+  /**
+   * Bytes each host has written (inner images, containers' writable layers, volumes, and the
+   * host's own writable layer), by host name. Optional: the manager's disk watchdog uses it.
+   */
+  diskUsage?(sandboxId: string): Promise<Record<string, number>>;
 }

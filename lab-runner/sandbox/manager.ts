@@ -19,6 +19,8 @@ export interface ManagerOptions {
   pool?: Record<number, number>;
   /** How often the collector runs (idle, TTL, orphans, pool refill). */
   gcIntervalMs?: number;
+  /** The disk watchdog runs every Nth collector pass (default 4, i.e. every 2 minutes). */
+  diskCheckEvery?: number;
   now?: () => number;
   newId?: () => string;
   log?: (msg: string) => void;
@@ -60,6 +62,8 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
   private timer: NodeJS.Timeout | undefined;
   private gcRunning: Promise<void> | undefined;
   private refillRun: Promise<void> | undefined;
+  private passes = 0;
+  private readonly diskEvery: number;
   private closed = false;
 
   constructor(opts: ManagerOptions) {
@@ -68,6 +72,7 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
     this.cfg = opts.config;
     this.poolSpec = opts.pool ?? { 1: opts.config.poolSize };
     this.gcIntervalMs = opts.gcIntervalMs ?? 30_000;
+    this.diskEvery = opts.diskCheckEvery ?? 4;
     this.now = opts.now ?? Date.now;
     this.newId = opts.newId ?? (() => 's' + randomBytes(4).toString('hex'));
     this.log = opts.log ?? ((m) => console.log(`[sandbox] ${m}`));
@@ -365,7 +370,32 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
     }
     if ([...live.keys()].some((id) => !this.entries.has(id))) await this.reconcile();
     else await this.provider.sweep(this.busyIds());
+    if (this.passes++ % this.diskEvery === 0) await this.checkDisk();
     if (!this.closed) void this.refillPool();
+  }
+
+  /**
+   * Disk watchdog. Docker on ext4 has no per-container quota, so the bound is enforced after
+   * the fact: a host that has written more than DNL_HOST_DISK_MB gets its inner containers
+   * stopped (that is where a disk filler runs) and the learner is told why. See docs in the
+   * report: a hard bound needs XFS project quotas (overlay2 `--storage-opt size`).
+   */
+  async checkDisk(): Promise<void> {
+    if (!this.provider.diskUsage) return;
+    const limit = this.cfg.hostDiskMb * 1024 * 1024;
+    for (const e of [...this.entries.values()]) {
+      if (e.status !== 'ready' || e.state !== 'claimed') continue;
+      const usage = await this.provider.diskUsage(e.id).catch(() => ({} as Record<string, number>));
+      for (const [host, bytes] of Object.entries(usage)) {
+        if (bytes <= limit) continue;
+        this.log(`sandbox ${e.id} ${host} uses ${Math.round(bytes / 1048576)} MB of disk (limit ${this.cfg.hostDiskMb} MB): stopping its containers`);
+        const engine = this.provider.engine(e.id, host);
+        const running = await engine.listContainers().catch(() => []);
+        await Promise.all(running.map((c) => engine.getContainer(c.Id).stop({ t: 1 }).catch(() => undefined)));
+        e.error = `${host} used more than its ${this.cfg.hostDiskMb} MB of disk, so its containers were stopped. Delete some files or images (docker system prune), or reset the lab.`;
+        this.emitStatus(e);
+      }
+    }
   }
 
   /** Ids whose resources may legitimately be incomplete right now. */

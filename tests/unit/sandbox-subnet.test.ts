@@ -46,7 +46,8 @@ test('security: privileged first, documented fallback flags, refusal detection',
   const fb = securityHostConfig('fallback');
   assert.equal(fb.Privileged, undefined);
   assert.deepEqual(fb.CapDrop, ['SYS_RESOURCE']);
-  assert.ok(fb.SecurityOpt?.includes('systempaths=unconfined'));
+  assert.ok(fb.SecurityOpt?.includes('seccomp=unconfined'));
+  assert.deepEqual(fb.MaskedPaths, [], 'systempaths=unconfined, in engine-API spelling');
   assert.deepEqual(securityHostConfig('runtime', 'sysbox-runc'), { Runtime: 'sysbox-runc' });
   assert.ok(isPrivilegeRefusal(new Error('OCI runtime create failed: unable to apply caps: operation not permitted')));
   assert.ok(!isPrivilegeRefusal(new Error('No such image')));
