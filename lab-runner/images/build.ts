@@ -1,0 +1,357 @@
+// The offline image builder. No registry exists here, so every image is made from Debian
+// packages (debootstrap → docker import) or from the machine's busybox-static, and carries its
+// recipe hash as a label: a second run finds every hash current and builds nothing.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { recipeHashes } from './hash.ts';
+import { runLogged, semaphore, step, StepError, waitChild, type Progress } from './proc.ts';
+import {
+  BUILD_ORDER, DEFAULT_MIRROR, HASH_LABEL, IMAGES_DIR, LESSON_IMAGES, NAME_LABEL, RECIPES, SUITE,
+  type ImageName, type LessonImageName,
+} from './recipes.ts';
+
+export interface ImageReport {
+  name: ImageName;
+  tag: string;
+  status: 'built' | 'cached';
+  /** Wall time spent on this image in this run (0 when cached). */
+  seconds: number;
+  /** `docker image inspect .Size`, bytes. */
+  size: number;
+  hash: string;
+}
+
+export interface ImageSet {
+  host: 'dnl/host:latest';
+  lesson: { busybox: 'dnl/busybox:latest'; nginx: 'dnl/nginx:latest'; debian: 'dnl/debian:latest' };
+  /** Bytes per outer tag (docker image inspect .Size). */
+  sizes: Record<string, number>;
+  /** One row per image, in build order. */
+  report: ImageReport[];
+}
+
+export interface EnsureImagesOptions {
+  docker?: Docker;
+  onProgress?: (line: string) => void;
+  /** Rebuild every image even when its hash is current. */
+  force?: boolean;
+  /** Debian mirror for debootstrap (default: DNL_DEBIAN_MIRROR or deb.debian.org). */
+  mirror?: string;
+  /** Where downloaded .debs, build logs and the build lock live (default: <DNL_DATA_DIR>/image-cache). */
+  cacheDir?: string;
+  signal?: AbortSignal;
+}
+
+const IMAGE_SET_TAGS = {
+  host: 'dnl/host:latest',
+  lesson: { busybox: 'dnl/busybox:latest', nginx: 'dnl/nginx:latest', debian: 'dnl/debian:latest' },
+} as const;
+
+function defaultCacheDir(): string {
+  return path.resolve(process.env.DNL_DATA_DIR || '.data', 'image-cache');
+}
+
+async function inspectOrNull(docker: Docker, tag: string): Promise<Docker.ImageInspectInfo | null> {
+  try {
+    return await docker.getImage(tag).inspect();
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return null;
+    throw err;
+  }
+}
+
+let inflight: Promise<ImageSet> | undefined;
+
+/** Builds whatever is missing or stale; returns the tags and sizes. Concurrent calls share one build. */
+export function ensureImages(opts: EnsureImagesOptions = {}): Promise<ImageSet> {
+  if (!inflight) {
+    inflight = ensureImagesOnce(opts).finally(() => { inflight = undefined; });
+  }
+  return inflight;
+}
+
+async function ensureImagesOnce(opts: EnsureImagesOptions): Promise<ImageSet> {
+  const docker = opts.docker ?? new Docker();
+  const progress: Progress = opts.onProgress ?? (() => {});
+  const hashes = await recipeHashes();
+
+  const stale = async (): Promise<ImageName[]> => {
+    const out: ImageName[] = [];
+    for (const name of BUILD_ORDER) {
+      const info = await inspectOrNull(docker, RECIPES[name].tag);
+      if (opts.force || info?.Config?.Labels?.[HASH_LABEL] !== hashes[name]) out.push(name);
+    }
+    return out;
+  };
+
+  let toBuild = await stale();
+  const seconds: Partial<Record<ImageName, number>> = {};
+  if (toBuild.length > 0) {
+    const cacheDir = opts.cacheDir ?? defaultCacheDir();
+    await fsp.mkdir(path.join(cacheDir, 'debs'), { recursive: true });
+    await fsp.mkdir(path.join(cacheDir, 'logs'), { recursive: true });
+    const release = await acquireLock(path.join(cacheDir, 'build.lock'), progress, opts.signal);
+    try {
+      // Another process may have built them while we waited for the lock.
+      if (!opts.force) toBuild = await stale();
+      if (toBuild.length > 0) {
+        progress(`[images] building ${toBuild.join(', ')} (cached: ${BUILD_ORDER.filter((n) => !toBuild.includes(n)).join(', ') || 'none'})`);
+        await buildAll(docker, toBuild, hashes, { ...opts, cacheDir, progress, seconds });
+      }
+    } finally {
+      await release();
+    }
+  }
+
+  const report: ImageReport[] = [];
+  const sizes: Record<string, number> = {};
+  for (const name of BUILD_ORDER) {
+    const tag = RECIPES[name].tag;
+    const info = await inspectOrNull(docker, tag);
+    if (!info) throw new Error(`Image ${tag} is missing after the build. Run \`npm run images -- --force\` and read its output.`);
+    sizes[tag] = info.Size;
+    const built = toBuild.includes(name);
+    report.push({ name, tag, status: built ? 'built' : 'cached', seconds: built ? seconds[name] ?? 0 : 0, size: info.Size, hash: hashes[name] });
+  }
+  if (toBuild.length === 0) progress(`[images] all ${BUILD_ORDER.length} images are up to date (recipe hashes match); nothing to build`);
+  return { ...IMAGE_SET_TAGS, sizes, report };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface BuildContext extends EnsureImagesOptions {
+  cacheDir: string;
+  progress: Progress;
+  seconds: Partial<Record<ImageName, number>>;
+}
+
+async function buildAll(docker: Docker, toBuild: ImageName[], hashes: Record<ImageName, string>, ctx: BuildContext): Promise<void> {
+  const work = await fsp.mkdtemp(path.join(os.tmpdir(), 'dnl-images-'));
+  // Two debootstraps at a time: enough to overlap downloads with dpkg on 2 cores without thrashing.
+  const slot = semaphore(2);
+  const mirror = ctx.mirror ?? process.env.DNL_DEBIAN_MIRROR ?? DEFAULT_MIRROR;
+  const b: Builder = { docker, work, mirror, slot, hashes, ctx };
+  try {
+    const lessonDone: Record<LessonImageName, Promise<void>> = {
+      busybox: Promise.resolve(), nginx: Promise.resolve(), debian: Promise.resolve(),
+    };
+    const timed = (name: ImageName, fn: () => Promise<void>) => async () => {
+      const t0 = Date.now();
+      await fn();
+      ctx.seconds[name] = (Date.now() - t0) / 1000;
+    };
+    // Start the host's debootstrap first: it is the longest path (rootfs, then the lesson images baked in).
+    const host = toBuild.includes('host') ? timed('host', () => buildHost(b, lessonDone))() : Promise.resolve();
+    if (toBuild.includes('busybox')) lessonDone.busybox = timed('busybox', () => buildBusybox(b))();
+    if (toBuild.includes('nginx')) lessonDone.nginx = timed('nginx', () => buildNginx(b))();
+    if (toBuild.includes('debian')) lessonDone.debian = timed('debian', () => buildDebian(b))();
+    // Surface the first failure, but let the others settle so nothing keeps writing into `work`.
+    const results = await Promise.allSettled([host, ...Object.values(lessonDone)]);
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    for (const f of failed.slice(1)) ctx.progress(`[images] also failed: ${(f.reason as Error).message}`);
+    if (failed.length > 0) throw failed[0].reason;
+  } finally {
+    await removeTree(work);
+  }
+}
+
+interface Builder {
+  docker: Docker;
+  work: string;
+  mirror: string;
+  slot: <T>(fn: () => Promise<T>) => Promise<T>;
+  hashes: Record<ImageName, string>;
+  ctx: BuildContext;
+}
+
+function logFile(b: Builder, name: string, stepName: string): string {
+  return path.join(b.ctx.cacheDir, 'logs', `${name}-${stepName}.log`);
+}
+
+async function runScript(b: Builder, name: ImageName, stepName: string, scriptName: string, args: string[]): Promise<void> {
+  const log = logFile(b, name, stepName);
+  await fsp.writeFile(log, '');
+  const r = await runLogged('sh', [path.join(IMAGES_DIR, 'scripts', scriptName), ...args], log, { signal: b.ctx.signal });
+  if (r.code !== 0) {
+    throw new StepError(`Building ${RECIPES[name].tag} failed at step "${stepName}" (${scriptName} exit ${r.code}). ` +
+      `Last lines of ${log}:\n${r.tail}\nFix the cause, then retry with: npm run images`, log);
+  }
+}
+
+async function debootstrap(b: Builder, name: ImageName, dir: string): Promise<void> {
+  const pkgs = RECIPES[name].debootstrap ?? [];
+  const log = logFile(b, name, 'debootstrap');
+  await fsp.writeFile(log, '');
+  await b.slot(() => step(b.ctx.progress, name, `debootstrap ${SUITE} (+${pkgs.length} packages)`, async () => {
+    // One package cache per image: debootstrap's cache is not safe for concurrent runs
+    // (two runs fetching the same .deb delete each other's partial files).
+    const debs = path.join(b.ctx.cacheDir, 'debs', name);
+    await fsp.mkdir(debs, { recursive: true });
+    const args = ['--variant=minbase', `--cache-dir=${debs}`];
+    if (pkgs.length) args.push(`--include=${pkgs.join(',')}`);
+    args.push(SUITE, dir, b.mirror);
+    const r = await runLogged('debootstrap', args, log, { signal: b.ctx.signal });
+    if (r.code !== 0) {
+      // debootstrap keeps its detailed log inside the target; keep it next to ours.
+      const inner = path.join(dir, 'debootstrap', 'debootstrap.log');
+      let innerTail = '';
+      if (fs.existsSync(inner)) {
+        await fsp.copyFile(inner, `${log}.inner`).catch(() => {});
+        innerTail = (await fsp.readFile(inner, 'utf8')).split('\n').filter(Boolean).slice(-6).join('\n');
+      }
+      const download = /Couldn't download|Failed getting release file|Couldn't retrieve|Temporary failure|Could not resolve/i.test(r.tail + innerTail);
+      throw new StepError(
+        `Building ${RECIPES[name].tag} failed at step "debootstrap" (exit ${r.code})` +
+        (download ? `: a download from the Debian mirror ${b.mirror} failed.` : '.') +
+        `\nLast lines of ${log}:\n${r.tail}${innerTail ? `\n${innerTail}` : ''}\n` +
+        (download
+          ? `Check that the mirror is reachable (apt-get update must work; set DNL_DEBIAN_MIRROR to use another mirror), then retry with: npm run images (downloaded packages are kept in ${path.join(b.ctx.cacheDir, 'debs', name)}).`
+          : 'Retry with: npm run images'),
+        log);
+    }
+  }));
+}
+
+/** tar the directory into `docker import` with our labels. */
+async function importDir(b: Builder, name: ImageName, dir: string): Promise<void> {
+  const r = RECIPES[name];
+  const [repo, tag] = r.tag.split(':');
+  await step(b.ctx.progress, name, 'docker import', async () => {
+    const tar = spawn('tar', ['--numeric-owner', '-C', dir, '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const tarDone = waitChild(tar, `tar of ${dir}`);
+    const changes = [...r.changes, `LABEL ${HASH_LABEL}=${b.hashes[name]}`, `LABEL ${NAME_LABEL}=${name}`];
+    const stream = await b.docker.importImage(tar.stdout!, { repo, tag, changes, message: `dnl image builder: ${name}` } as object);
+    await new Promise<void>((resolve, reject) => {
+      b.docker.modem.followProgress(stream, (err: Error | null, events: Array<{ error?: string }>) => {
+        const bad = err?.message ?? events.find((e) => e.error)?.error;
+        if (bad) reject(new StepError(`docker import of ${r.tag} failed: ${bad}`));
+        else resolve();
+      });
+    });
+    await tarDone;
+  });
+}
+
+async function buildBusybox(b: Builder): Promise<void> {
+  const dir = path.join(b.work, 'busybox');
+  await step(b.ctx.progress, 'busybox', 'rootfs from /bin/busybox', () => runScript(b, 'busybox', 'rootfs', 'busybox-rootfs.sh', [dir]));
+  await importDir(b, 'busybox', dir);
+}
+
+async function buildNginx(b: Builder): Promise<void> {
+  const src = path.join(b.work, 'nginx-src');
+  const dir = path.join(b.work, 'nginx');
+  await debootstrap(b, 'nginx', src);
+  await step(b.ctx.progress, 'nginx', 'lean rootfs (busybox + nginx, ping, ip, curl, dig and their libraries)', async () => {
+    await runScript(b, 'nginx', 'rootfs', 'busybox-rootfs.sh', [dir]);
+    await runScript(b, 'nginx', 'lean', 'nginx-lean.sh', [src, dir]);
+  });
+  await removeTree(src);
+  await importDir(b, 'nginx', dir);
+  await removeTree(dir);
+}
+
+async function buildDebian(b: Builder): Promise<void> {
+  const dir = path.join(b.work, 'debian');
+  await debootstrap(b, 'debian', dir);
+  await step(b.ctx.progress, 'debian', 'trim', () => runScript(b, 'debian', 'trim', 'debian-trim.sh', [dir]));
+  await importDir(b, 'debian', dir);
+  await removeTree(dir);
+}
+
+async function buildHost(b: Builder, lessonDone: Record<LessonImageName, Promise<void>>): Promise<void> {
+  const dir = path.join(b.work, 'host');
+  await debootstrap(b, 'host', dir);
+  await step(b.ctx.progress, 'host', 'configure (dnl-init, bash completion, trim)', async () => {
+    await runScript(b, 'host', 'trim', 'debian-trim.sh', [dir]);
+    await runScript(b, 'host', 'setup', 'host-setup.sh', [dir, path.join(IMAGES_DIR, 'host', 'dnl-init.sh')]);
+  });
+  // The lesson images are baked in, so the host waits for any that are being rebuilt.
+  const waiting = await Promise.allSettled(Object.values(lessonDone));
+  if (waiting.some((w) => w.status === 'rejected')) throw new StepError('Building dnl/host:latest stopped: a lesson image it contains failed to build (see above).');
+  await step(b.ctx.progress, 'host', 'bake lesson images (busybox, nginx, debian)', async () => {
+    const dest = path.join(dir, 'opt', 'dnl', 'images');
+    await fsp.mkdir(dest, { recursive: true });
+    await Promise.all(LESSON_IMAGES.map((n) => saveRetagged(b, n, path.join(dest, `${n}.tar`))));
+  });
+  await importDir(b, 'host', dir);
+  await removeTree(dir);
+}
+
+/**
+ * `docker save` a lesson image, renamed to the tag learners use inside a sandbox (dnl/nginx →
+ * nginx:latest) by rewriting the archive's manifest, so the sandbox only needs `docker load`.
+ */
+async function saveRetagged(b: Builder, name: LessonImageName, out: string): Promise<void> {
+  const r = RECIPES[name];
+  const inner = r.innerTag ?? r.tag;
+  const dir = path.join(b.work, `save-${name}`);
+  await fsp.mkdir(dir, { recursive: true });
+  const stream = await b.docker.getImage(r.tag).get();
+  const untar = spawn('tar', ['-x', '-C', dir], { stdio: ['pipe', 'ignore', 'pipe'] });
+  const untarDone = waitChild(untar, `unpacking docker save of ${r.tag}`);
+  stream.pipe(untar.stdin!);
+  await untarDone;
+
+  const manifestPath = path.join(dir, 'manifest.json');
+  const manifest = JSON.parse(await fsp.readFile(manifestPath, 'utf8')) as Array<{ Config: string; RepoTags: string[] | null; Layers: string[] }>;
+  for (const m of manifest) m.RepoTags = [inner];
+  await fsp.writeFile(manifestPath, JSON.stringify(manifest));
+  const [repo, tag] = inner.split(':');
+  const layerId = path.dirname(manifest[0].Layers[manifest[0].Layers.length - 1]);
+  const reposPath = path.join(dir, 'repositories');
+  await fsp.writeFile(reposPath, JSON.stringify({ [repo]: { [tag]: layerId } }));
+
+  const entries = await fsp.readdir(dir);
+  const tar = spawn('tar', ['--numeric-owner', '-C', dir, '-cf', out, ...entries], { stdio: ['ignore', 'ignore', 'pipe'] });
+  await waitChild(tar, `packing ${out}`);
+  await removeTree(dir);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Deletes a build tree. debootstrap mounts /proc and /sys inside its target and a killed run may
+ * leave them mounted: unmount anything below the tree first so rm never walks into them.
+ */
+async function removeTree(dir: string): Promise<void> {
+  const real = path.resolve(dir);
+  let mounts: string[] = [];
+  try {
+    mounts = (await fsp.readFile('/proc/self/mounts', 'utf8')).split('\n')
+      .map((l) => l.split(' ')[1]).filter((m): m is string => !!m && (m === real || m.startsWith(`${real}/`)))
+      .sort((a, x) => x.length - a.length);
+  } catch { /* not Linux */ }
+  for (const m of mounts) {
+    await new Promise<void>((resolve) => spawn('umount', ['-l', m], { stdio: 'ignore' }).on('close', () => resolve()).on('error', () => resolve()));
+  }
+  await fsp.rm(real, { recursive: true, force: true });
+}
+
+/** One build per machine at a time (the runner, `npm run images` and tests may all ask). */
+async function acquireLock(file: string, progress: Progress, signal?: AbortSignal): Promise<() => Promise<void>> {
+  let announced = false;
+  for (;;) {
+    signal?.throwIfAborted();
+    try {
+      const fh = await fsp.open(file, 'wx');
+      await fh.writeFile(String(process.pid));
+      await fh.close();
+      return async () => { await fsp.rm(file, { force: true }); };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const pid = Number((await fsp.readFile(file, 'utf8').catch(() => '')).trim());
+    let alive = false;
+    if (pid > 0) {
+      try { process.kill(pid, 0); alive = true; } catch (e) { alive = (e as NodeJS.ErrnoException).code === 'EPERM'; }
+    }
+    if (!alive) { await fsp.rm(file, { force: true }); continue; }
+    if (!announced) { progress(`[images] another build is running (pid ${pid}); waiting for it …`); announced = true; }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
