@@ -2,24 +2,38 @@
 // Claims (or reuses) the learner's single-host sandbox, then shows its terminal.
 import { useEffect, useState } from 'react';
 import Terminal from '../components/terminal/Terminal.tsx';
+import TerminalTabs from '../components/terminal/TerminalTabs.tsx';
 import { SANDBOXES_PATH } from '../../protocol/sandbox.ts';
 
-type State = { phase: 'claiming' } | { phase: 'ready'; id: string; host: string } | { phase: 'error'; message: string };
+type State = { phase: 'claiming' } | { phase: 'ready'; id: string; hosts: string[] } | { phase: 'error'; message: string };
+
+/** ?hosts=2 gives a two-host playground (node1, node2 on one private network). */
+function wantedHosts(): number {
+  const n = Number(new URLSearchParams(location.search).get('hosts') ?? '1');
+  return Number.isInteger(n) && n >= 1 && n <= 4 ? n : 1;
+}
+
+/** ?renderer=webgl switches xterm to its WebGL renderer (benchmarks compare both). */
+function wantedRenderer(): 'dom' | 'webgl' {
+  return new URLSearchParams(location.search).get('renderer') === 'webgl' ? 'webgl' : 'dom';
+}
 
 async function claim(signal: AbortSignal): Promise<State> {
-  const res = await fetch(SANDBOXES_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hosts: 1, wait: true }), signal });
+  const res = await fetch(SANDBOXES_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hosts: wantedHosts(), wait: true }), signal });
   const body = (await res.json().catch(() => ({}))) as { id?: string; status?: string; hosts?: Array<{ name: string }>; error?: string };
   if (!res.ok || body.status !== 'ready' || !body.id) return { phase: 'error', message: body.error ?? `The lab machine could not be started (HTTP ${res.status}).` };
-  return { phase: 'ready', id: body.id, host: body.hosts?.[0]?.name ?? 'node1' };
+  return { phase: 'ready', id: body.id, hosts: body.hosts?.map((h) => h.name) ?? ['node1'] };
 }
 
 export default function Playground() {
   const [state, setState] = useState<State>({ phase: 'claiming' });
   const [attempt, setAttempt] = useState(0);
+  const [renderer, setRenderer] = useState<'dom' | 'webgl'>('dom');
 
   useEffect(() => {
     const ac = new AbortController();
     setState({ phase: 'claiming' });
+    setRenderer(wantedRenderer());
     claim(ac.signal).then(setState, (err: unknown) => {
       if (!ac.signal.aborted) setState({ phase: 'error', message: err instanceof Error ? `The lab runner cannot be reached (${err.message}).` : 'The lab runner cannot be reached.' });
     });
@@ -27,7 +41,9 @@ export default function Playground() {
   }, [attempt]);
 
   if (state.phase === 'ready') {
-    return <Terminal sandboxId={state.id} host={state.host} height="calc(100vh - 150px)" autoFocus />;
+    return state.hosts.length > 1
+      ? <TerminalTabs sandboxId={state.id} hosts={state.hosts} height="calc(100vh - 180px)" />
+      : <Terminal sandboxId={state.id} host={state.hosts[0] ?? 'node1'} height="calc(100vh - 150px)" autoFocus renderer={renderer} />;
   }
   return (
     <div style={{ height: 'calc(100vh - 150px)', background: '#16181d', color: '#b9bec8', borderRadius: 6, padding: 12, font: "14px 'DejaVu Sans Mono', monospace" }}>
