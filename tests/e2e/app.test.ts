@@ -123,6 +123,8 @@ describe('web app', () => {
       // The stubbed runner says the lab is ready; the status line shows the time left.
       await page.getByText(/Lab ready · \d+ min left/).waitFor();
       assert.equal(await page.locator('.host-tabs [role="tab"]').count(), 1);
+      // The terminal component arrives lazily once the lab is ready (not in the first load).
+      await page.locator('.terminal-slot[data-host="node1"] .dnl-terminal').waitFor();
       await page.screenshot({ path: path.join(shots, 'lesson.png') });
 
       // The status region is what the runner feeds: a pushed status appears as text.
