@@ -46,12 +46,17 @@ export const ReachesCheck = z.object({
   kind: z.literal('reaches'),
   host: hostName,
   from: dockerName('The source container').describe('Container the traffic starts in (docker exec <from> …)'),
-  to: z.string().min(1).max(253).describe('Target: a container name, alias or IPv4 address as the learner would type it'),
+  to: z.string().min(1).max(253).optional().describe('Target: a container name, alias or IPv4 address as the learner would type it'),
+  toIpOf: z.object({
+    container: dockerName('A container name').describe('Container whose live address is the target'),
+    network: dockerName('A network name').optional().describe('Its address on this network (else its first address)'),
+  }).optional().describe('Target the live IP address of a container (traffic by IP, not by name)'),
   via: z.enum(['ping', 'tcp', 'http']).default('ping')
     .describe('ping: one ICMP echo; tcp: a TCP connect to port; http: an HTTP GET to port'),
   port: z.number().int().min(1).max(65535).optional().describe('Port for tcp/http (http defaults to 80)'),
   expect: z.boolean().default(true).describe('true: the traffic must get through; false: it must NOT (isolation)'),
 }).refine((c) => c.via !== 'tcp' || c.port !== undefined, { message: 'via tcp needs a port', path: ['port'] })
+  .refine((c) => (c.to === undefined) !== (c.toIpOf === undefined), { message: 'give exactly one of to and toIpOf', path: ['to'] })
   .describe('Real traffic from one container to a target inside the lab succeeds (or is blocked)');
 
 export const ResolvesCheck = z.object({

@@ -102,7 +102,16 @@ const kinds: { [K in Check['kind']]: (c: CheckOf<K>, f: Facts, o: EvaluateOption
     const info = await runningContainer(f, c.host, c.from);
     if (isVerdict(info)) return info;
     const port = c.port ?? 80;
-    const T = sq(c.to);
+    let to = c.to ?? '';
+    if (c.toIpOf) {
+      const peer = await f.container(c.host, c.toIpOf.container);
+      if (!peer) return no(`There is no container named ${c.toIpOf.container}${onHost(f, c.host)}.`);
+      const ip = addressesOf(peer, c.toIpOf.network)[0];
+      if (!ip) return no(`${c.toIpOf.container} has no IP address${c.toIpOf.network ? ` on ${c.toIpOf.network}` : ''} (is it running and attached?).`);
+      to = ip;
+    }
+    const shown = c.toIpOf ? `${c.toIpOf.container}'s address ${to}` : to;
+    const T = sq(to);
     // Tools differ per image (busybox nc has no -z, static busybox wget can crash), so try in order.
     const script = c.via === 'ping' ? `command -v ping >/dev/null 2>&1 || exit 127; ping -c 1 -W 1 ${T} 2>&1`
       : c.via === 'tcp' ? `if command -v nc >/dev/null 2>&1; then nc -w 1 ${T} ${port} </dev/null >/dev/null 2>/tmp/.dnl-nc; r=$?; cat /tmp/.dnl-nc; exit $r; elif command -v bash >/dev/null 2>&1; then timeout 2 bash -c "</dev/tcp/"${T}"/${port}" 2>&1; else exit 127; fi`
@@ -114,14 +123,14 @@ const kinds: { [K in Check['kind']]: (c: CheckOf<K>, f: Facts, o: EvaluateOption
     const unresolved = /bad address|unknown host|not known|could not resolve|name resolution|resolve host|unable to resolve/i.test(out) || (c.via === 'http' && r.exitCode === 6);
     const passed = r.exitCode === 0;
     if (c.expect) {
-      if (passed) return ok(`${c.from} reaches ${c.to} (${what}).`);
-      if (unresolved) return no(`${c.from} cannot resolve the name ${c.to}: names only resolve between containers on the same user-defined network.`);
-      const isIp = /^(\d{1,3}\.){3}\d{1,3}$/.test(c.to);
-      if (r.exitCode === 124 && !isIp) return no(`${c.from} got no answer from ${c.to} (${what}) in time; if ${c.to} is a container name, it may not resolve from ${c.from} (names resolve only between containers sharing a user-defined network).`);
-      return no(`${c.from} cannot reach ${c.to} (${what}: ${r.exitCode === 124 ? 'no answer in time' : 'no answer'}).`);
+      if (passed) return ok(`${c.from} reaches ${shown} (${what}).`);
+      if (unresolved) return no(`${c.from} cannot resolve the name ${shown}: names only resolve between containers on the same user-defined network.`);
+      const isIp = /^(\d{1,3}\.){3}\d{1,3}$/.test(to);
+      if (r.exitCode === 124 && !isIp) return no(`${c.from} got no answer from ${shown} (${what}) in time; if ${shown} is a container name, it may not resolve from ${c.from} (names resolve only between containers sharing a user-defined network).`);
+      return no(`${c.from} cannot reach ${shown} (${what}: ${r.exitCode === 124 ? 'no answer in time' : 'no answer'}).`);
     }
-    if (passed) return no(`${c.from} can still reach ${c.to} (${what}), but it should not.`);
-    return ok(`${c.from} cannot reach ${c.to} (${what}), as intended.`);
+    if (passed) return no(`${c.from} can still reach ${shown} (${what}), but it should not.`);
+    return ok(`${c.from} cannot reach ${shown} (${what}), as intended.`);
   },
 
   async resolves(c, f, o) {
