@@ -12,12 +12,13 @@ export default async function CourseMap({ params }: { params: Promise<{ lang: st
   const lang: Lang = isLang(raw) ? raw : 'en';
   const s = t(lang);
   const cards = (await getCourse()).lessons.map((l) => lessonCard(l, lang));
+  const slugs = cards.map((c) => c.slug);
   return (
     <div className="course-map">
       <section className="hero">
         <h1>{s.siteName}</h1>
         <p>{s.tagline}</p>
-        <p className="hero-actions"><ContinueLink lessons={cards} lang={lang} /> <ResetProgress lang={lang} /></p>
+        <p className="hero-actions"><ContinueLink lessons={cards} lang={lang} /> <ResetProgress lang={lang} slugs={slugs} /></p>
       </section>
       <h2 className="visually-hidden">{s.courseMap}</h2>
       <ol className="lesson-cards">
@@ -31,7 +32,7 @@ export default async function CourseMap({ params }: { params: Promise<{ lang: st
                 <span>{s.minutes(c.minutes)}</span>
                 <span>{s.exercisesCount(c.exercises)}</span>
                 {c.requires.map((f) => <span key={f} className="badge">{s.requires(f)}</span>)}
-                <LessonProgress slug={c.slug} total={c.exercises} lang={lang} />
+                <LessonProgress slug={c.slug} total={c.exercises} lang={lang} slugs={slugs} />
               </p>
             </div>
           </li>

@@ -6,9 +6,9 @@ import type { LessonCard } from '../lib/course-types.ts';
 import { t, type Lang } from '../lib/i18n.ts';
 import { resetProgress, useProgress } from '../lib/progress.ts';
 
-export function LessonProgress({ slug, total, lang }: { slug: string; total: number; lang: Lang }) {
+export function LessonProgress({ slug, total, lang, slugs }: { slug: string; total: number; lang: Lang; slugs: string[] }) {
   const s = t(lang);
-  const p = useProgress();
+  const p = useProgress(slugs);
   if (!p) return <span className="progress progress-unknown" title={s.progressUnknown}>—<span className="visually-hidden">{s.progressUnknown}</span></span>;
   const passed = p.lessons[slug]?.passed.length ?? 0;
   return (
@@ -21,7 +21,7 @@ export function LessonProgress({ slug, total, lang }: { slug: string; total: num
 
 export function ContinueLink({ lessons, lang }: { lessons: LessonCard[]; lang: Lang }) {
   const s = t(lang);
-  const p = useProgress();
+  const p = useProgress(lessons.map((l) => l.slug));
   const [local, setLocal] = useState<string | null>(null);
   useEffect(() => { try { setLocal(localStorage.getItem('dnl_last_lesson')); } catch { /* private mode */ } }, []);
   const slug = p?.lastLesson ?? local;
@@ -31,11 +31,12 @@ export function ContinueLink({ lessons, lang }: { lessons: LessonCard[]; lang: L
   return <a className="btn btn-primary" href={`/lessons/${target.slug}`}>{s.continueWhere}: {target.number}. {target.title}</a>;
 }
 
-export function ResetProgress({ lang }: { lang: Lang }) {
+export function ResetProgress({ lang, slugs }: { lang: Lang; slugs: string[] }) {
   const s = t(lang);
-  const p = useProgress();
+  const p = useProgress(slugs);
   const [confirm, setConfirm] = useState(false);
-  if (!p) return null;
+  // Only the course-wide progress route can reset.
+  if (!p?.courseWide) return null;
   if (!confirm) return <button type="button" className="btn btn-quiet" onClick={() => setConfirm(true)}>{s.resetProgress}</button>;
   return (
     <span className="confirm-inline" role="group" aria-label={s.resetProgress}>
