@@ -24,6 +24,8 @@ export const ConfigSchema = z.object({
   idleMinutes: int(1, 24 * 60).default(30).describe('DNL_IDLE_MINUTES: a sandbox nobody touched this long is removed'),
   ttlMinutes: int(1, 7 * 24 * 60).default(240).describe('DNL_TTL_MINUTES: hard lifetime of a sandbox'),
   instance: z.string().regex(/^[a-z0-9-]{1,20}$/).default('dnl').describe('DNL_INSTANCE: label prefix; two runners on one engine need different ones'),
+  terminalBackend: z.enum(['auto', 'node-pty']).default('auto')
+    .describe("DNL_TERMINAL_BACKEND: 'auto' runs a provider's `docker exec -it` through the Engine API (no CLI process per terminal); 'node-pty' always spawns the argv"),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -32,7 +34,7 @@ const ENV: Record<keyof Config, string> = {
   labPool: 'DNL_LAB_POOL', runtime: 'DNL_RUNTIME', hostMemoryMb: 'DNL_HOST_MEMORY_MB', hostPids: 'DNL_HOST_PIDS',
   hostCpus: 'DNL_HOST_CPUS', hostDiskMb: 'DNL_HOST_DISK_MB', maxSandboxes: 'DNL_MAX_SANDBOXES',
   maxPerLearner: 'DNL_MAX_PER_LEARNER', poolSize: 'DNL_POOL_SIZE', idleMinutes: 'DNL_IDLE_MINUTES',
-  ttlMinutes: 'DNL_TTL_MINUTES', instance: 'DNL_INSTANCE',
+  ttlMinutes: 'DNL_TTL_MINUTES', instance: 'DNL_INSTANCE', terminalBackend: 'DNL_TERMINAL_BACKEND',
 };
 
 export function envName(key: keyof Config): string { return ENV[key]; }

@@ -1,7 +1,7 @@
 'use client';
 // Claims (or reuses) the learner's single-host sandbox, then shows its terminal.
 import { useEffect, useState } from 'react';
-import Terminal from '../components/terminal/Terminal.tsx';
+import Terminal, { loadXterm } from '../components/terminal/Terminal.tsx';
 import TerminalTabs from '../components/terminal/TerminalTabs.tsx';
 import { SANDBOXES_PATH } from '../../protocol/sandbox.ts';
 
@@ -34,6 +34,7 @@ export default function Playground() {
     const ac = new AbortController();
     setState({ phase: 'claiming' });
     setRenderer(wantedRenderer());
+    void loadXterm(); // download the terminal while the lab machine is claimed
     claim(ac.signal).then(setState, (err: unknown) => {
       if (!ac.signal.aborted) setState({ phase: 'error', message: err instanceof Error ? `The lab runner cannot be reached (${err.message}).` : 'The lab runner cannot be reached.' });
     });

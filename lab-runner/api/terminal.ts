@@ -14,7 +14,15 @@ export function learnerFromRequest(secret: string, req: IncomingMessage): string
   return verifyValue(secret, parseCookies(req.headers.cookie)[LEARNER_COOKIE]);
 }
 
-export function registerTerminalRoutes(router: Router, deps: { secret: string; targets: TerminalTargets; ttlMs?: number }): void {
+export interface TerminalRouteDeps {
+  secret: string;
+  targets: TerminalTargets;
+  ttlMs?: number;
+  /** Start the shell now, while the browser opens its socket (saves a round trip of first-prompt time). */
+  prewarm?(sandboxId: string, host: string, terminal: number): void;
+}
+
+export function registerTerminalRoutes(router: Router, deps: TerminalRouteDeps): void {
   router.on('POST', '/runner/api/terminal-token', async ({ req }): Promise<TokenResponse> => {
     const body = await readJson(req, TokenRequestSchema);
     const learner = learnerFromRequest(deps.secret, req);
@@ -29,6 +37,7 @@ export function registerTerminalRoutes(router: Router, deps: { secret: string; t
     if (!allowed) throw new HttpError(403, 'This sandbox belongs to another learner.', 'forbidden');
     const mode = body.mode === 'ro' || allowed === 'ro' ? 'ro' : 'rw';
     const expiresAt = Date.now() + (deps.ttlMs ?? TOKEN_TTL_MS);
+    if (mode === 'rw') deps.prewarm?.(body.sandboxId, body.host, body.terminal ?? 0);
     const token = signToken(deps.secret, { sub: learner, sandbox: body.sandboxId, host: body.host, mode, exp: expiresAt });
     return { token, url: TERMINAL_WS_PATH, mode, expiresAt };
   });

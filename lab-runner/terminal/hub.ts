@@ -1,7 +1,7 @@
 // All terminal sessions of this runner, keyed by (sandbox, host, terminal index). Spawns the
 // provider's command with node-pty — a login shell in the learner's sandbox host, never a shell
 // on the server machine — and ends sessions when their sandbox goes.
-import * as pty from 'node-pty';
+import { dockerApiExec, nodePty, parseDockerExec, type PtyProcess } from './pty.ts';
 import { TerminalSession } from './session.ts';
 import type { TerminalTargets } from './targets.ts';
 
@@ -12,6 +12,10 @@ export interface HubOptions {
   batchMs?: number;
   high?: number;
   low?: number;
+  /** 'auto': a plain `docker exec -it` runs through the Engine API (see pty.ts); 'node-pty': always spawn the argv. */
+  backend?: 'auto' | 'node-pty';
+  /** The engine socket a `docker exec` without -H talks to. */
+  dockerSocket?: string;
   log?(msg: string): void;
 }
 
@@ -51,9 +55,10 @@ export class TerminalHub {
     if (!cmd) throw new SpawnError(`Host ${host} of sandbox ${sandboxId} does not exist (any more).`);
     const env: Record<string, string> = { TERM: 'xterm-256color', COLORTERM: 'truecolor' };
     for (const k of SPAWN_ENV_KEYS) if (process.env[k]) env[k] = process.env[k]!;
-    let proc: pty.IPty;
+    let proc: PtyProcess;
     try {
-      proc = pty.spawn(cmd.file, cmd.args, { name: 'xterm-256color', cols: size.cols, rows: size.rows, cwd: '/', env, encoding: null });
+      const api = this.opts.backend !== 'node-pty' ? parseDockerExec(cmd.file, cmd.args, this.opts.dockerSocket ?? '/var/run/docker.sock') : undefined;
+      proc = api ? await dockerApiExec(api, size) : nodePty({ file: cmd.file, args: cmd.args, cols: size.cols, rows: size.rows, env });
     } catch (err) {
       throw new SpawnError(`Could not start a shell on ${host}: ${err instanceof Error ? err.message : String(err)}`);
     }

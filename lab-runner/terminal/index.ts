@@ -13,9 +13,16 @@ export interface TerminalPart { hub: TerminalHub; ws: TerminalWs; close(): Promi
 
 export function createTerminals(deps: { config: Config; secret: string; router: Router; targets: TerminalTargets; log?(m: string): void }): TerminalPart {
   const log = deps.log ?? ((m: string) => console.log(`[terminal] ${m}`));
-  const hub = new TerminalHub({ targets: deps.targets, idleMs: deps.config.idleMinutes * 60_000, log });
+  const hub = new TerminalHub({
+    targets: deps.targets, idleMs: deps.config.idleMinutes * 60_000, log,
+    backend: deps.config.terminalBackend, dockerSocket: deps.config.dockerSocket,
+  });
   const ws = createTerminalWs({ secret: deps.secret, hub, targets: deps.targets, log });
-  registerTerminalRoutes(deps.router, { secret: deps.secret, targets: deps.targets });
+  registerTerminalRoutes(deps.router, {
+    secret: deps.secret, targets: deps.targets,
+    // 80x24 until the socket brings the real size (bash redraws its prompt on the resize).
+    prewarm: (sandbox, host, terminal) => { hub.open(sandbox, host, terminal, { cols: 80, rows: 24 }).catch(() => { /* the socket reports it */ }); },
+  });
   deps.targets.onGone?.((id) => hub.closeSandbox(id));
   return { hub, ws, close: () => ws.close() };
 }

@@ -3,7 +3,7 @@
 // several tabs, and read-only viewers). The pty outlives its clients: a page reload re-attaches
 // to the same shell; with nobody attached the session is killed after the idle timeout.
 import { randomBytes } from 'node:crypto';
-import type { IPty } from 'node-pty';
+import type { PtyProcess } from './pty.ts';
 import { RingBuffer } from './ring-buffer.ts';
 import { FlowControl } from './flow-control.ts';
 import { HIGH_WATER, LOW_WATER, MAX_OUTPUT_CHUNK, encodeOutput, encodeStatus, type StatusMessage } from '../../protocol/terminal.ts';
@@ -58,16 +58,25 @@ export class TerminalSession {
     readonly sandboxId: string,
     readonly host: string,
     readonly terminal: number,
-    private readonly pty: IPty,
+    private readonly pty: PtyProcess,
     private readonly opts: SessionOptions,
   ) {
     this.ring = new RingBuffer(opts.ringBytes);
     this.high = opts.high ?? HIGH_WATER;
     this.low = opts.low ?? LOW_WATER;
-    // encoding: null at spawn → Buffers, so a UTF-8 character split across reads is not mangled.
-    pty.onData((d: string | Buffer) => this.onOutput(typeof d === 'string' ? Buffer.from(d) : d));
+    pty.onData((d) => this.onOutput(d));
     pty.onExit(({ exitCode, signal }) => this.onExit(exitCode, signal));
     this.updatePause(); // nobody attached yet: hold output until the first client
+    this.armIdle();
+  }
+
+  private armIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.opts.log?.(`terminal ${this.key}: nobody attached for ${Math.round(this.opts.idleMs / 60000)} min, closing the shell`);
+      this.kill();
+    }, this.opts.idleMs);
+    this.idleTimer.unref();
   }
 
   get pid(): number { return this.pty.pid; }
@@ -101,13 +110,7 @@ export class TerminalSession {
   detach(client: SessionClient): void {
     if (!this.clients.delete(client)) return;
     this.updatePause();
-    if (this.clients.size === 0 && !this.exited) {
-      this.idleTimer = setTimeout(() => {
-        this.opts.log?.(`terminal ${this.key}: nobody attached for ${Math.round(this.opts.idleMs / 60000)} min, closing the shell`);
-        this.kill();
-      }, this.opts.idleMs);
-      this.idleTimer.unref();
-    }
+    if (this.clients.size === 0 && !this.exited) this.armIdle();
   }
 
   input(client: SessionClient, data: Uint8Array): boolean {

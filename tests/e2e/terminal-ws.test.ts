@@ -214,3 +214,22 @@ test('status frames parse and the exit of the shell is reported', async () => {
   await t.waitUntil(() => hub.get(SANDBOX, 'node1', 5) === undefined, 2000, 'session removed');
   void decodeServerFrame;
 });
+
+test('node-pty backend (any provider argv): the same session behaviour', async () => {
+  const npHub = new TerminalHub({ targets, idleMs: 60_000, backend: 'node-pty' });
+  try {
+    const s = await npHub.open(SANDBOX, 'node1', 0, { cols: 90, rows: 20 });
+    let out = '';
+    let waiter: (() => void) | undefined;
+    const client = s.attach({ send: (f) => { if (f[0] === 0x30) out += Buffer.from(f.subarray(1)).toString(); waiter?.(); }, close: () => {} }, 'rw');
+    const until = (re: RegExp) => new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`timed out for ${re}: ${JSON.stringify(out.slice(-200))}`)), 10_000);
+      waiter = () => { if (re.test(out)) { clearTimeout(t); resolve(); } };
+      waiter();
+    });
+    await until(/[#$] $/);
+    s.input(client, Buffer.from('stty size; echo np-$((2+3))\r'));
+    await until(/20 90\r?\n(.*\r?\n)?np-5/);
+    assert.ok(s.pid > 0);
+  } finally { await npHub.close(); }
+});

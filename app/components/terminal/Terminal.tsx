@@ -38,6 +38,16 @@ export const TERMINAL_THEME: ITheme = {
   brightBlack: '#7f8694', brightRed: '#ff8f8f', brightGreen: '#a2f0b1', brightYellow: '#ffe08a', brightBlue: '#9ccfff', brightMagenta: '#e6c2ff', brightCyan: '#94f0f0', brightWhite: '#ffffff',
 };
 
+let xtermModules: ReturnType<typeof importXterm> | undefined;
+function importXterm() {
+  return Promise.all([import('@xterm/xterm'), import('@xterm/addon-fit'), import('@xterm/addon-web-links'), import('@xterm/addon-clipboard')]);
+}
+/** Starts downloading xterm.js (call it as soon as a page knows it will show a terminal). */
+export function loadXterm(): ReturnType<typeof importXterm> {
+  xtermModules ??= importXterm().catch((err: unknown) => { xtermModules = undefined; throw err; });
+  return xtermModules;
+}
+
 type ViewState = { state: 'loading' } | ConnState;
 
 function statusText(s: ViewState): string {
@@ -66,10 +76,13 @@ export default function Terminal({ sandboxId, host, terminal = 0, readOnly = fal
     let disposed = false;
     const cleanups: Array<() => void> = [];
 
-    void (async () => {
-      const [{ Terminal: XTermCtor }, { FitAddon }, { WebLinksAddon }, { ClipboardAddon }] = await Promise.all([
-        import('@xterm/xterm'), import('@xterm/addon-fit'), import('@xterm/addon-web-links'), import('@xterm/addon-clipboard'),
-      ]);
+    // Token request and xterm download run in parallel.
+    const conn = new TerminalConnection({ sandboxId, host, terminal, readOnly, onState: (s) => { if (!disposed) setView(s); } });
+    cleanups.push(() => conn.dispose());
+    conn.prefetch();
+
+    (async () => {
+      const [{ Terminal: XTermCtor }, { FitAddon }, { WebLinksAddon }, { ClipboardAddon }] = await loadXterm();
       if (disposed) return;
       const term = new XTermCtor({
         fontFamily: TERMINAL_FONT, fontSize: 14, lineHeight: 1.15, theme: TERMINAL_THEME,
@@ -94,8 +107,7 @@ export default function Terminal({ sandboxId, host, terminal = 0, readOnly = fal
       try { fit.fit(); } catch { /* not laid out yet */ }
       setLoaded(true);
 
-      const conn = new TerminalConnection(term, { sandboxId, host, terminal, readOnly, onState: (s) => { if (!disposed) setView(s); } });
-      cleanups.push(() => conn.dispose());
+      conn.attach(term);
       const subs = [
         term.onData((d) => conn.input(d)),
         term.onBinary((d) => conn.input(Uint8Array.from(d, (c) => c.charCodeAt(0) & 0xff))), // mouse reports: raw bytes
@@ -134,7 +146,7 @@ export default function Terminal({ sandboxId, host, terminal = 0, readOnly = fal
       if (!window.term) window.term = term;
       if (autoFocus) term.focus();
       conn.start();
-    })();
+    })().catch(() => { if (!disposed) setView({ state: 'error', message: 'the terminal could not be loaded; check your connection and reload' }); });
 
     return () => {
       disposed = true;

@@ -24,7 +24,7 @@ export interface ConnectionOptions {
 
 class TokenError extends Error { constructor(message: string, readonly retry: boolean) { super(message); } }
 
-async function fetchToken(req: TokenRequest, signal: AbortSignal): Promise<TokenResponse> {
+export async function fetchToken(req: TokenRequest, signal: AbortSignal): Promise<TokenResponse> {
   let res: Response;
   try {
     res = await fetch(TERMINAL_TOKEN_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req), signal });
@@ -54,12 +54,27 @@ export class TerminalConnection {
   private exited = false;
   private disposed = false;
 
-  constructor(private readonly term: Terminal, private readonly opts: ConnectionOptions) {}
+  private term!: Terminal;
+  constructor(private readonly opts: ConnectionOptions) {}
+
+  /** The xterm this connection writes to (attached once it has loaded). */
+  attach(term: Terminal): void { this.term = term; }
 
   get isReady(): boolean { return this.ready; }
   get canType(): boolean { return this.ready && this.mode === 'rw'; }
 
+  /** The token request goes out at once (in parallel with loading xterm); the socket opens on start(). */
+  private early: Promise<TokenResponse> | undefined;
+  prefetch(): void {
+    this.early = fetchToken(this.tokenRequest(), this.abort.signal);
+    this.early.catch(() => { /* connect() handles it */ });
+  }
+
   start(): void { void this.connect(); }
+
+  private tokenRequest(): TokenRequest {
+    return { sandboxId: this.opts.sandboxId, host: this.opts.host, terminal: this.opts.terminal, ...(this.opts.readOnly ? { mode: 'ro' as const } : {}) };
+  }
 
   /** Keystrokes and pastes from xterm. After an exit, any key starts a new shell. */
   input(data: string | Uint8Array): void {
@@ -96,7 +111,11 @@ export class TerminalConnection {
     this.opts.onState(this.attempt === 0 ? { state: 'connecting' } : { state: 'reconnecting', inMs: 0, why: 'connecting again' });
     let tok: TokenResponse;
     try {
-      tok = await fetchToken({ sandboxId: this.opts.sandboxId, host: this.opts.host, terminal: this.opts.terminal, ...(this.opts.readOnly ? { mode: 'ro' } : {}) }, this.abort.signal);
+      const early = this.early;
+      this.early = undefined;
+      tok = await (early ?? fetchToken(this.tokenRequest(), this.abort.signal));
+      // A prefetched token may have waited a while; fetch a fresh one if it is about to expire.
+      if (early && tok.expiresAt - Date.now() < 10_000) tok = await fetchToken(this.tokenRequest(), this.abort.signal);
     } catch (err) {
       if (this.disposed) return;
       if (err instanceof TokenError && !err.retry) { this.opts.onState({ state: 'error', message: err.message }); return; }
