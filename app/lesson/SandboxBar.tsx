@@ -40,7 +40,7 @@ export function SandboxBar({ lang, sandbox }: { lang: Lang; sandbox: ReturnType<
       break;
     }
     case 'gone':
-      text = s.sbGone;
+      text = state.why ? `${s.sbGone} ${state.why}` : s.sbGone;
       actions = <button type="button" className="btn" onClick={sandbox.restart}>{s.startLab}</button>;
       break;
     case 'error':

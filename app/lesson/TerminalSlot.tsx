@@ -5,7 +5,13 @@
 import dynamic from 'next/dynamic';
 import { t, type Lang } from '../lib/i18n.ts';
 
-const Terminal = dynamic(() => import('../components/terminal/Terminal.tsx'), {
+const loadTerminal = () => import('../components/terminal/Terminal.tsx');
+
+/** Fetches the terminal code while the lab starts (after the page is interactive), so the
+ *  first prompt is not also waiting for xterm.js once the lab is ready. */
+export function preloadTerminal(): void { void loadTerminal().catch(() => undefined); }
+
+const Terminal = dynamic(loadTerminal, {
   ssr: false,
   loading: () => <p className="terminal-placeholder">…</p>,
 });

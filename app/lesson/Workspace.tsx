@@ -12,7 +12,7 @@ import { useSandbox } from '../lib/sandbox.ts';
 import { FOCUS_TERMINAL_EVENT } from '../mdx/client-bits.tsx';
 import { ExerciseList } from './ExerciseList.tsx';
 import { SandboxBar } from './SandboxBar.tsx';
-import { TerminalSlot } from './TerminalSlot.tsx';
+import { preloadTerminal, TerminalSlot } from './TerminalSlot.tsx';
 
 const SPLIT_KEY = 'dnl_split';
 const MIN = 25;
@@ -34,15 +34,16 @@ export function Workspace({ slug, lang, hosts, exercises, children }: {
     const saved = Number(localStorage.getItem(SPLIT_KEY));
     if (saved >= MIN && saved <= MAX) setSplit(saved);
     try { localStorage.setItem('dnl_last_lesson', slug); } catch { /* private mode */ }
+    preloadTerminal();
   }, [slug]);
 
   // Live exercise status for this lab, while the page is open.
   useEffect(() => {
     if (!sandboxId) return;
     const ctl = new AbortController();
-    followLabStatus(sandboxId, ctl.signal);
+    followLabStatus(sandboxId, ctl.signal, (message) => sandbox.markGone(message));
     return () => ctl.abort();
-  }, [sandboxId]);
+  }, [sandboxId]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // A Run button or <Terminal host> brings that host's terminal forward (and, on a narrow
   // screen, the lab pane). The terminal itself handles the command.

@@ -9,7 +9,7 @@ export type LabPhase =
   | { phase: 'starting'; sandbox?: SandboxView }
   | { phase: 'ready'; sandbox: SandboxView }
   | { phase: 'resetting'; sandbox: SandboxView }
-  | { phase: 'gone'; sandbox?: SandboxView }
+  | { phase: 'gone'; sandbox?: SandboxView; why?: string }
   | { phase: 'error'; message: string; unreachable: boolean };
 
 class RunnerError extends Error {
@@ -104,5 +104,11 @@ export function useSandbox(lesson: string, hosts: number) {
     }
   }, [state, restart]);
 
-  return { state, restart, extend: () => act('extend'), reset: () => act('reset') };
+  /** The runner said the lab is gone (e.g. on the status stream): say so and offer a new one. */
+  const markGone = useCallback((why: string) => {
+    ctl.current?.abort();
+    setState((s) => ({ phase: 'gone', sandbox: 'sandbox' in s ? s.sandbox : undefined, why }));
+  }, []);
+
+  return { state, restart, markGone, extend: () => act('extend'), reset: () => act('reset') };
 }
