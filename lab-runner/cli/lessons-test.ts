@@ -3,6 +3,7 @@
 // table of lessons × exercises × outcome × time. Exit 1 when anything fails; skips are reported
 // with the missing kernel feature and do not fail the run.
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { loadCourse } from '../../lessons/load.ts';
@@ -27,6 +28,7 @@ async function main(): Promise<number> {
   const features = new FeatureCache();
   const log = values.json ? () => undefined : (m: string) => console.error(`  … ${m}`);
   const ac = new AbortController();
+  setMaxListeners(0, ac.signal); // one listener per concurrent probe; bounded by the lesson size
   process.once('SIGINT', () => { console.error('interrupted: removing the test sandbox …'); ac.abort(new Error('interrupted')); });
   const reports: LessonReport[] = [];
   for (const lesson of lessons) {
