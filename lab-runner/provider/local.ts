@@ -3,6 +3,7 @@
 // private `--internal` bridge with a /24 of its own cut from DNL_LAB_POOL. Every fact about a
 // sandbox is on Docker labels (labels.ts), so nothing here needs a database and a restarted runner
 // rebuilds its picture from `list()`.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,6 +17,8 @@ import { freeSubnets, hostIp } from './subnet.ts';
 import type { ExecOptions, ExecResult, HostInfo, Provider, SandboxEvent, SandboxInfo, SandboxSpec } from './types.ts';
 
 export const HOST_IMAGE = 'dnl/host:latest';
+/** Lab bridges are named dl-<sandbox id>; the host firewall rule matches dl-+. */
+export const BRIDGE_PREFIX = 'dl-';
 
 export interface LocalProviderOptions {
   config: Config;
@@ -57,6 +60,28 @@ export class LocalDockerProvider implements Provider {
 
   get securityMode(): SecurityMode | undefined { return this.security; }
 
+  private firewall: Promise<void> | undefined;
+
+  /**
+   * An `--internal` Docker network still gives the host machine an address on the lab bridge
+   * (the gateway, .1), and packets to ANY of the machine's own addresses (that gateway, docker0,
+   * its LAN address) go to its INPUT chain, which Docker leaves open. One rule closes that for
+   * every lab bridge (dl-*): sandboxes reach each other, never this machine's services.
+   */
+  hostFirewall(): Promise<void> {
+    this.firewall ??= (async () => {
+      const run = (args: string[]) => new Promise<number>((resolve) => {
+        execFile('iptables', ['-w', ...args], (err) => resolve(err ? (typeof err.code === 'number' ? err.code : 255) : 0));
+      });
+      const rule = ['INPUT', '-i', `${BRIDGE_PREFIX}+`, '-j', 'DROP'];
+      if ((await run(['-C', ...rule])) === 0) return;
+      if ((await run(['-I', ...rule])) !== 0) {
+        console.warn(`[sandbox] WARNING: could not add the host firewall rule \`iptables -I ${rule.join(' ')}\` (run the runner as root, or add it yourself): sandboxes can reach services listening on this machine's addresses.`);
+      }
+    })();
+    return this.firewall;
+  }
+
   /** `<dataDir>/sockets/<sandbox>/<host>`: bind-mounted at /run/dnl; holds docker.sock and `ready`. */
   socketDir(sandboxId: string, host: string): string {
     return path.join(this.cfg.dataDir, 'sockets', sandboxId, host);
@@ -67,7 +92,9 @@ export class LocalDockerProvider implements Provider {
   async create(spec: SandboxSpec, signal?: AbortSignal): Promise<SandboxInfo> {
     if (!Number.isInteger(spec.hosts) || spec.hosts < 1 || spec.hosts > 8) throw new Error(`A sandbox has 1 to 8 hosts, not ${spec.hosts}.`);
     const id = spec.id ?? this.newId();
-    if (!/^[a-z0-9]{1,16}$/.test(id)) throw new Error(`Invalid sandbox id: ${id}`);
+    // ≤ 12 characters: the bridge is named dl-<id> and Linux allows 15.
+    if (!/^[a-z0-9]{1,12}$/.test(id)) throw new Error(`Invalid sandbox id: ${id}`);
+    await this.hostFirewall();
     const now = Date.now();
     const base: Record<string, string> = {
       [L.owner]: '', [L.state]: 'pool', [L.lesson]: '',
@@ -136,8 +163,8 @@ export class LocalDockerProvider implements Provider {
         await this.docker.createNetwork({
           Name: name, Driver: 'bridge', Internal: true, CheckDuplicate: true,
           IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] },
-          // No masquerading and no inter-network routing: the lab talks to itself only.
-          Options: { 'com.docker.network.bridge.enable_ip_masquerade': 'false' },
+          // No masquerading; a bridge name with our prefix so one host firewall rule covers every lab.
+          Options: { 'com.docker.network.bridge.enable_ip_masquerade': 'false', 'com.docker.network.bridge.name': `${BRIDGE_PREFIX}${id}` },
           Labels: { ...labels, [L.role]: 'network' },
         });
         return { name, subnet };
@@ -501,7 +528,8 @@ function parseEvent(sandboxId: string, host: string, line: string): SandboxEvent
 
 function pickSandboxLabels(l: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(l)) if (k.startsWith('dnl.') && k !== L.role && k !== L.host && k !== L.rev) out[k] = v;
+  const skip = new Set<string>([L.role, L.host, L.rev, 'dnl.image', 'dnl.recipe-hash']); // the last two come from the image
+  for (const [k, v] of Object.entries(l)) if (k.startsWith('dnl.') && !skip.has(k)) out[k] = v;
   return out;
 }
 

@@ -108,6 +108,10 @@ fi
 # host's resolv.conf lists, so list only loopback (nothing listens there: lookups fail fast and
 # locally). Container names still resolve through 127.0.0.11 inside user-defined networks.
 printf 'nameserver 127.0.0.1\n' > /etc/resolv.conf
+# (sandbox provider) No default route either: an --internal lab network still hands us one via
+# its gateway, which leads nowhere but to drops. Without it, traffic to anything outside the lab
+# fails at once ("Network is unreachable") and the config itself shows there is no way out.
+ip route del default 2>/dev/null || true
 
 # --- 3. the inner engine ---------------------------------------------------------------------
 log "starting dockerd (cgroup parent: ${CGROUP_ARGS[*]:-none}, log: $DOCKERD_LOG)"
