@@ -207,6 +207,9 @@ export class LocalDockerProvider implements Provider {
         // No upstream resolver: names outside the lab fail fast and locally (DESIGN.md).
         Dns: ['127.0.0.1'],
         DnsSearch: ['.'],
+        // Host names of the lab in /etc/hosts (addresses are fixed: nodeN = .N+1), so they resolve
+        // even though dnl-init points resolv.conf at loopback only.
+        ExtraHosts: hostNames(num(labels[L.topology], index + 1)).map((h, i) => `${h}:${hostIp(subnet, i + 1)}`),
         NetworkMode: net,
         Init: false,
       },
