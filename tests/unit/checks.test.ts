@@ -38,7 +38,7 @@ function fakeTarget(world: { nets: FakeNet[]; ctrs: FakeCtr[]; failEngine?: bool
   return { calls, engine: () => engine as unknown as Docker, exec: async () => ({ exitCode: 1, stdout: '', stderr: '' }), hosts: () => ['node1'] };
 }
 
-const world = {
+const world: { nets: FakeNet[]; ctrs: FakeCtr[] } = {
   nets: [{ Name: 'my_bridge_network', Id: 'n1', Driver: 'bridge', Subnet: '172.18.0.0/16' }],
   ctrs: [
     { name: 'container3', running: true, networks: { my_bridge_network: { IPAddress: '172.18.0.2' } } },
