@@ -43,7 +43,35 @@ const env = (port: number): NodeJS.ProcessEnv => ({
   DNL_LESSONS_DIR: fixtures, DNL_NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: '1',
 });
 
-before(async () => {
+/** A copy of the fixture course with one mistake, outside the repository. */
+function brokenCourse(): string {
+  const dir = path.join(dataDir, 'broken-lessons');
+  fs.cpSync(fixtures, dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
+  for (const slug of fs.readdirSync(dir).filter((d) => /^\d\d-/.test(d))) {
+    const lab = path.join(dir, slug, 'lab.ts');
+    fs.writeFileSync(lab, fs.readFileSync(lab, 'utf8').replaceAll("'../../../../../lessons/", `'${root}/lessons/`));
+  }
+  const lab = path.join(dir, '01-first-steps', 'lab.ts');
+  const src = fs.readFileSync(lab, 'utf8');
+  const broken = src.replace("hints: ['Use `--network` with `docker run`.'],", 'hints: [],');
+  assert.notEqual(broken, src);
+  fs.writeFileSync(lab, broken);
+  return dir;
+}
+
+describe('build', () => {
+  test('a malformed lesson fails `next build` naming the file, the field and the reason', async () => {
+    const dir = brokenCourse();
+    const r = spawnSync('npx', ['next', 'build'], { cwd: root, env: { ...env(0), DNL_LESSONS_DIR: dir }, encoding: 'utf8', timeout: 240_000 });
+    assert.notEqual(r.status, 0, 'the build must fail');
+    const out = `${r.stdout}\n${r.stderr}`;
+    const expected = `${dir}/01-first-steps/lab.ts: exercises[1].hints: expected at least 1 hint`;
+    assert.ok(out.includes(expected), `expected the build output to contain\n  ${expected}\n${out}`);
+  });
+});
+
+const startServer = async () => {
   const port = await freePort();
   const build = spawnSync('npx', ['next', 'build'], { cwd: root, env: env(port), encoding: 'utf8', timeout: 240_000 });
   assert.equal(build.status, 0, `next build of the fixture course failed:\n${build.stdout}\n${build.stderr}`);
@@ -63,7 +91,7 @@ before(async () => {
       '--disable-component-update', '--disable-sync'],
   });
   fs.mkdirSync(shots, { recursive: true });
-});
+};
 
 after(async () => {
   await browser?.close();
@@ -94,6 +122,7 @@ async function newPage(opts: { width?: number; colorScheme?: 'dark' | 'light' } 
 }
 
 describe('web app', () => {
+  before(startServer);
   test('the course map lists every lesson with summary, minutes and progress', async () => {
     const { ctx, page } = await newPage();
     try {
