@@ -136,21 +136,30 @@ async function buildAll(docker: Docker, toBuild: ImageName[], hashes: Record<Ima
   const mirror = ctx.mirror ?? process.env.DNL_DEBIAN_MIRROR ?? DEFAULT_MIRROR;
   const b: Builder = { docker, work, mirror, slot, hashes, ctx };
   try {
-    const lessonDone: Record<LessonImageName, Promise<void>> = {
-      busybox: Promise.resolve(), nginx: Promise.resolve(), debian: Promise.resolve(),
-    };
     const timed = (name: ImageName, fn: () => Promise<void>) => async () => {
       const t0 = Date.now();
       await fn();
       ctx.seconds[name] = (Date.now() - t0) / 1000;
     };
-    // Start the host's debootstrap first: it is the longest path (rootfs, then the lesson images baked in).
-    const host = toBuild.includes('host') ? timed('host', () => buildHost(b, lessonDone))() : Promise.resolve();
-    if (toBuild.includes('busybox')) lessonDone.busybox = timed('busybox', () => buildBusybox(b))();
-    if (toBuild.includes('nginx')) lessonDone.nginx = timed('nginx', () => buildNginx(b))();
-    if (toBuild.includes('debian')) lessonDone.debian = timed('debian', () => buildDebian(b))();
+    const done: Record<ImageName, Promise<void>> = {
+      busybox: Promise.resolve(), nginx: Promise.resolve(), debian: Promise.resolve(), 'host-base': Promise.resolve(), host: Promise.resolve(),
+    };
+    // Start the host base first: its debootstrap is the longest path.
+    if (toBuild.includes('host-base')) done['host-base'] = timed('host-base', () => buildHostBase(b))();
+    if (toBuild.includes('busybox')) done.busybox = timed('busybox', () => buildBusybox(b))();
+    if (toBuild.includes('nginx')) done.nginx = timed('nginx', () => buildNginx(b))();
+    if (toBuild.includes('debian')) done.debian = timed('debian', () => buildDebian(b))();
+    if (toBuild.includes('host')) {
+      const deps = RECIPES.host.dependsOn.map((d) => done[d]);
+      done.host = (async () => {
+        // The host contains the others, so it waits for any that are being rebuilt.
+        const waited = await Promise.allSettled(deps);
+        if (waited.some((w) => w.status === 'rejected')) throw new StepError('Building dnl/host:latest stopped: an image it is made from failed to build (see above).');
+        await timed('host', () => buildHost(b))();
+      })();
+    }
     // Surface the first failure, but let the others settle so nothing keeps writing into `work`.
-    const results = await Promise.allSettled([host, ...Object.values(lessonDone)]);
+    const results = await Promise.allSettled(Object.values(done));
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     for (const f of failed.slice(1)) ctx.progress(`[images] also failed: ${(f.reason as Error).message}`);
     if (failed.length > 0) throw failed[0].reason;
@@ -263,22 +272,46 @@ async function buildDebian(b: Builder): Promise<void> {
   await removeTree(dir);
 }
 
-async function buildHost(b: Builder, lessonDone: Record<LessonImageName, Promise<void>>): Promise<void> {
-  const dir = path.join(b.work, 'host');
-  await debootstrap(b, 'host', dir);
-  await step(b.ctx.progress, 'host', 'configure (dnl-init, bash completion, trim)', async () => {
-    await runScript(b, 'host', 'trim', 'debian-trim.sh', [dir]);
-    await runScript(b, 'host', 'setup', 'host-setup.sh', [dir, path.join(IMAGES_DIR, 'host', 'dnl-init.sh')]);
+async function buildHostBase(b: Builder): Promise<void> {
+  const dir = path.join(b.work, 'host-base');
+  await debootstrap(b, 'host-base', dir);
+  await step(b.ctx.progress, 'host-base', 'configure (bash completion, editor, trim)', async () => {
+    await runScript(b, 'host-base', 'trim', 'debian-trim.sh', [dir]);
+    await runScript(b, 'host-base', 'setup', 'host-setup.sh', [dir]);
   });
-  // The lesson images are baked in, so the host waits for any that are being rebuilt.
-  const waiting = await Promise.allSettled(Object.values(lessonDone));
-  if (waiting.some((w) => w.status === 'rejected')) throw new StepError('Building dnl/host:latest stopped: a lesson image it contains failed to build (see above).');
-  await step(b.ctx.progress, 'host', 'bake lesson images (busybox, nginx, debian)', async () => {
-    const dest = path.join(dir, 'opt', 'dnl', 'images');
-    await fsp.mkdir(dest, { recursive: true });
-    await Promise.all(LESSON_IMAGES.map((n) => saveRetagged(b, n, path.join(dest, `${n}.tar`))));
+  await importDir(b, 'host-base', dir);
+  await removeTree(dir);
+}
+
+/** dnl/host = dnl/host-base + one committed layer: dnl-init and the lesson images (docker save). */
+async function buildHost(b: Builder): Promise<void> {
+  const r = RECIPES.host;
+  const dir = path.join(b.work, 'host-top');
+  await step(b.ctx.progress, 'host', 'bake dnl-init and the lesson images (busybox, nginx, debian)', async () => {
+    const images = path.join(dir, 'opt', 'dnl', 'images');
+    await fsp.mkdir(images, { recursive: true });
+    await fsp.mkdir(path.join(dir, 'usr', 'local', 'sbin'), { recursive: true });
+    await fsp.copyFile(path.join(IMAGES_DIR, 'host', 'dnl-init.sh'), path.join(dir, 'usr', 'local', 'sbin', 'dnl-init'));
+    await fsp.chmod(path.join(dir, 'usr', 'local', 'sbin', 'dnl-init'), 0o755);
+    await Promise.all(LESSON_IMAGES.map((n) => saveRetagged(b, n, path.join(images, `${n}.tar`))));
   });
-  await importDir(b, 'host', dir);
+  await step(b.ctx.progress, 'host', 'commit on top of dnl/host-base', async () => {
+    const [repo, tag] = r.tag.split(':');
+    const c = await b.docker.createContainer({
+      name: `dnl-image-build-${process.pid}-${Date.now()}`,
+      Image: RECIPES['host-base'].tag, Entrypoint: ['/usr/local/sbin/dnl-init'], Cmd: [], NetworkDisabled: true,
+    });
+    try {
+      const tar = spawn('tar', ['--numeric-owner', '--owner=0', '--group=0', '-C', dir, '-c', 'opt', 'usr'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const tarDone = waitChild(tar, `tar of ${dir}`);
+      await c.putArchive(tar.stdout!, { path: '/' });
+      await tarDone;
+      const changes = [...r.changes, `LABEL ${HASH_LABEL}=${b.hashes.host}`, `LABEL ${NAME_LABEL}=host`];
+      await c.commit({ repo, tag, changes, comment: 'dnl image builder: dnl-init + lesson images' } as object);
+    } finally {
+      await c.remove({ force: true }).catch(() => {});
+    }
+  });
   await removeTree(dir);
 }
 

@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 export const IMAGES_DIR = path.dirname(fileURLToPath(import.meta.url));
 const script = (name: string) => path.join(IMAGES_DIR, 'scripts', name);
 
-export type ImageName = 'busybox' | 'nginx' | 'debian' | 'host';
-export type LessonImageName = Exclude<ImageName, 'host'>;
+export type ImageName = 'busybox' | 'nginx' | 'debian' | 'host-base' | 'host';
+export type LessonImageName = 'busybox' | 'nginx' | 'debian';
 
 /** Label carrying the recipe hash on every image we build. */
 export const HASH_LABEL = 'dnl.recipe-hash';
@@ -52,8 +52,8 @@ export const RECIPES: Record<ImageName, Recipe> = {
     tag: 'dnl/nginx:latest',
     innerTag: 'nginx:latest',
     // Only the source of the binaries: the image itself is busybox + these binaries and their
-    // libraries (nginx-lean.sh), about a tenth of the stripped Debian rootfs.
-    debootstrap: ['nginx-light', 'iputils-ping', 'iproute2', 'curl', 'dnsutils'],
+    // libraries (nginx-lean.sh). binutils only assembles the ICU stub (see nginx-lean.sh).
+    debootstrap: ['nginx-light', 'iputils-ping', 'iproute2', 'curl', 'dnsutils', 'bash', 'binutils'],
     files: [script('busybox-rootfs.sh'), script('nginx-lean.sh'), '/bin/busybox'],
     dependsOn: [],
     changes: ['CMD ["nginx", "-g", "daemon off;"]', 'EXPOSE 80'],
@@ -67,17 +67,28 @@ export const RECIPES: Record<ImageName, Recipe> = {
     dependsOn: [],
     changes: ['CMD ["bash"]'],
   },
-  host: {
-    name: 'host',
-    tag: 'dnl/host:latest',
+  // The sandbox host in two layers: the Debian rootfs with docker.io (slow to make, rarely
+  // changes) and, committed on top, dnl-init plus the lesson images (changes often, seconds to
+  // rebuild). Sandboxes share the base layer on disk.
+  'host-base': {
+    name: 'host-base',
+    tag: 'dnl/host-base:latest',
     debootstrap: [
       'docker.io', 'iptables', 'iproute2', 'iputils-ping', 'bash-completion', 'curl', 'dnsutils',
       'tcpdump', 'procps', 'less', 'vim-tiny', 'kmod',
     ],
-    files: [script('debian-trim.sh'), script('host-setup.sh'), path.join(IMAGES_DIR, 'host', 'dnl-init.sh')],
-    dependsOn: ['busybox', 'nginx', 'debian'],
+    files: [script('debian-trim.sh'), script('host-setup.sh')],
+    dependsOn: [],
+    changes: ['CMD ["bash"]'],
+  },
+  host: {
+    name: 'host',
+    tag: 'dnl/host:latest',
+    files: [path.join(IMAGES_DIR, 'host', 'dnl-init.sh')],
+    dependsOn: ['host-base', 'busybox', 'nginx', 'debian'],
     changes: [
       'ENTRYPOINT ["/usr/local/sbin/dnl-init"]',
+      'CMD []',
       'ENV container=docker',
       // No VOLUME /var/lib/docker: an anonymous volume per container would leak whenever a
       // container is removed without its volumes. The provider mounts a named volume there.
@@ -87,4 +98,4 @@ export const RECIPES: Record<ImageName, Recipe> = {
 
 export const LESSON_IMAGES: LessonImageName[] = ['busybox', 'nginx', 'debian'];
 /** Build order respecting dependsOn. */
-export const BUILD_ORDER: ImageName[] = ['busybox', 'nginx', 'debian', 'host'];
+export const BUILD_ORDER: ImageName[] = ['busybox', 'nginx', 'debian', 'host-base', 'host'];

@@ -37,7 +37,7 @@ test('sandboxSecurity: privileged, fallback, runtime, or a clear refusal', () =>
   assert.deepEqual(fb.CapAdd, ['ALL']);
   assert.deepEqual(fb.CapDrop, ['SYS_RESOURCE']);
   assert.deepEqual(fb.MaskedPaths, [], 'systempaths=unconfined, as the engine API spells it');
-  assert.ok(!fb.SecurityOpt?.some((o) => o.startsWith('systempaths')), 'the engine rejects the CLI spelling');
+  assert.ok(!fb.SecurityOpt?.some((o: string) => o.startsWith('systempaths')), 'the engine rejects the CLI spelling');
   fb.CapAdd!.push('mutated');
   assert.deepEqual(FALLBACK_HOST_CONFIG.CapAdd, ['ALL'], 'callers get a copy');
   assert.equal(sandboxSecurity(probe('runtime', 'sysbox-runc')).Runtime, 'sysbox-runc');

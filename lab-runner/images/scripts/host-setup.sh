@@ -1,12 +1,10 @@
 #!/bin/sh
-# host-setup.sh ROOT INIT — turn a debootstrapped rootfs (with docker.io etc.) into the sandbox
-# host image's filesystem: the init script, a shell that feels like a real Docker host, and no
-# upstream DNS baked in.
+# host-setup.sh ROOT — turn a debootstrapped rootfs (with docker.io etc.) into the base of the
+# sandbox host image: a shell that feels like a real Docker host. dnl-init and the lesson images
+# are added on top by the builder (a separate, quick layer).
 set -eu
 ROOT=$1
-INIT=$2
 
-install -D -m 755 "$INIT" "$ROOT/usr/local/sbin/dnl-init"
 mkdir -p "$ROOT/opt/dnl/images" "$ROOT/run/dnl" "$ROOT/var/lib/docker"
 
 # Bash completion in every interactive shell (login shells get it via /etc/profile.d too);
