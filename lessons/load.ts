@@ -73,7 +73,7 @@ export interface LoadOptions {
 
 /** Loads every lesson folder (NN-slug) under dir, sorted by NN. Throws LessonValidationError. */
 export async function loadCourse(opts: LoadOptions = {}): Promise<Course> {
-  const dir = path.resolve(opts.dir ?? process.env.DNL_LESSONS_DIR ?? DEFAULT_LESSONS_DIR);
+  const dir = path.resolve(opts.dir || process.env.DNL_LESSONS_DIR || DEFAULT_LESSONS_DIR);
   const problems: Problem[] = [];
   if (!fs.existsSync(dir)) throw new LessonValidationError([{ file: rel(dir), message: 'lessons folder not found' }]);
   const folders = fs.readdirSync(dir, { withFileTypes: true })

@@ -23,7 +23,7 @@ export function getCourse(): Promise<Course> {
   course ??= (async () => {
     const loader = path.join(process.cwd(), 'lessons', 'load.ts');
     const mod = await tsImport(pathToFileURL(loader).href, { parentURL: pathToFileURL(path.join(process.cwd(), 'package.json')).href }) as LoaderModule;
-    return mod.loadCourse({ dir: process.env.DNL_LESSONS_DIR });
+    return mod.loadCourse({ dir: process.env.DNL_LESSONS_DIR || undefined });
   })();
   // A failed load is not cached: the next request (or build step) retries and reports again.
   course.catch(() => { course = undefined; });

@@ -134,7 +134,7 @@ describe('web app', () => {
       assert.match(await cards.nth(1).innerText(), /Two hosts[\s\S]*15 min[\s\S]*vxlan/);
       // Nothing visited yet: the call to action starts the course.
       assert.equal(await page.getByRole('link', { name: 'Start with the first lesson' }).getAttribute('href'), '/lessons/01-first-steps');
-      await page.screenshot({ path: path.join(shots, 'course-map.png'), fullPage: true });
+      await page.screenshot({ path: path.join(shots, 'fixture-course-map.png'), fullPage: true });
     } finally { await ctx.close(); }
   });
 
@@ -154,7 +154,7 @@ describe('web app', () => {
       assert.equal(await page.locator('.host-tabs [role="tab"]').count(), 1);
       // The terminal component arrives lazily once the lab is ready (not in the first load).
       await page.locator('.terminal-slot[data-host="node1"] .dnl-terminal').waitFor();
-      await page.screenshot({ path: path.join(shots, 'lesson.png') });
+      await page.screenshot({ path: path.join(shots, 'fixture-lesson.png') });
 
       // The status region is what the runner feeds: a pushed status appears as text.
       await page.evaluate(() => window.dispatchEvent(new CustomEvent('dnl:exercise', { detail: {
@@ -173,7 +173,7 @@ describe('web app', () => {
       assert.equal((await page.locator('section.exercise [role="status"]').first().innerText()).trim(), '아직 확인하지 않음');
       await page.goto(`${base}/lessons/01-first-steps`);
       assert.equal(await page.locator('h1').innerText(), '첫걸음');
-      await page.screenshot({ path: path.join(shots, 'lesson-ko.png') });
+      await page.screenshot({ path: path.join(shots, 'fixture-lesson-ko.png') });
       await page.goto(`${base}/?lang=en`);
       assert.equal(await page.locator('.lesson-card h3').first().textContent(), 'Lesson 1: First steps');
     } finally { await ctx.close(); }
