@@ -290,3 +290,11 @@ test('two hosts: a tab per host, and a Run goes to the right host', async () => 
     assert.match(name!, /node2/);
   } finally { await ctx.close(); }
 });
+
+test('when the sandbox goes, its shells end and the page says so', async () => {
+  const sandbox = await currentSandbox(ctxA);
+  const res = await ctxA.request.delete(`${base()}/runner/api/sandboxes/${sandbox}`);
+  assert.equal(res.status(), 200);
+  await pageA.locator('.dnl-terminal[data-state=exited], .dnl-terminal[data-state=error]').waitFor({ state: 'attached', timeout: 15_000 });
+  await ctxA.close();
+});

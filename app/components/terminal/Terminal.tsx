@@ -81,6 +81,9 @@ export default function Terminal({ sandboxId, host, terminal = 0, readOnly = fal
     cleanups.push(() => conn.dispose());
     conn.prefetch();
 
+    // The WebGL addon (when asked for) downloads alongside xterm, not after it.
+    const webgl = renderer === 'webgl' ? import('@xterm/addon-webgl') : undefined;
+    webgl?.catch(() => { /* DOM renderer then */ });
     (async () => {
       const [{ Terminal: XTermCtor }, { FitAddon }, { WebLinksAddon }, { ClipboardAddon }] = await loadXterm();
       if (disposed) return;
@@ -97,7 +100,7 @@ export default function Terminal({ sandboxId, host, terminal = 0, readOnly = fal
       cleanups.push(() => term.dispose());
       if (renderer === 'webgl') {
         try {
-          const { WebglAddon } = await import('@xterm/addon-webgl');
+          const { WebglAddon } = await webgl!;
           if (disposed) return;
           const gl = new WebglAddon();
           gl.onContextLoss(() => gl.dispose()); // fall back to the DOM renderer
