@@ -113,7 +113,9 @@ const kinds: { [K in Check['kind']]: (c: CheckOf<K>, f: Facts, o: EvaluateOption
     const shown = c.toIpOf ? `${c.toIpOf.container}'s address ${to}` : to;
     const T = sq(to);
     // Tools differ per image (busybox nc has no -z, static busybox wget can crash), so try in order.
-    const script = c.via === 'ping' ? `command -v ping >/dev/null 2>&1 || exit 127; ping -c 1 -w 2 -W 1 ${T} 2>&1`
+    // Expecting a reply: up to two echoes within 2 s (one lost packet on a busy host is not a verdict).
+    // Expecting silence: one echo, 1 s, so isolation checks stay fast.
+    const script = c.via === 'ping' ? `command -v ping >/dev/null 2>&1 || exit 127; ping -c 1 ${c.expect ? '-w 2 -W 1' : '-W 1'} ${T} 2>&1`
       : c.via === 'tcp' ? `if command -v nc >/dev/null 2>&1; then nc -w 1 ${T} ${port} </dev/null >/dev/null 2>/tmp/.dnl-nc; r=$?; cat /tmp/.dnl-nc; exit $r; elif command -v bash >/dev/null 2>&1; then timeout 2 bash -c "</dev/tcp/"${T}"/${port}" 2>&1; else exit 127; fi`
         : `if command -v curl >/dev/null 2>&1; then curl -s -S -o /dev/null -m 2 http://${T}:${port}/ 2>&1; elif command -v nc >/dev/null 2>&1; then o=$(printf 'GET / HTTP/1.0\\r\\nHost: %s\\r\\n\\r\\n' ${T} | nc -w 2 ${T} ${port} 2>&1 | head -c 200); echo "$o" | head -n 1; case "$o" in HTTP/*) exit 0;; *) exit 1;; esac; elif command -v wget >/dev/null 2>&1; then wget -q -O /dev/null -T 2 http://${T}:${port}/ 2>&1; else exit 127; fi`;
     const r = await inContainer(f, c.host, c.from, script, o.signal);

@@ -1,0 +1,129 @@
+// Check-engine benchmark, in a real one-host sandbox with lesson 05-bridge solved up to its last
+// exercise, through the real /runner/ws/lab WebSocket endpoint (cookie auth, hub, watcher):
+//   - event → status: from issuing `docker network connect other_bridge_network container3` (and
+//     the matching disconnect) to the WebSocket message that flips the `connect` exercise;
+//   - re-checking the whole lesson on demand (what POST /runner/api/lessons/:slug/check runs).
+// Targets from issue 5: event → status p50 ≤ 1 s; whole lesson ≤ 2 s.
+//   node --import tsx bench/checks.ts [--runs 10] [--json]     (or npm run bench -- --only checks)
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { pathToFileURL } from 'node:url';
+import WebSocket from 'ws';
+import { LEARNER_COOKIE, signValue } from '../lab-runner/auth.ts';
+import { loadConfig } from '../lab-runner/config.ts';
+import { LocalDockerProvider } from '../lab-runner/provider/local.ts';
+import { LiveHub, type SandboxDirectory } from '../lab-runner/live/hub.ts';
+import { lessonLookup } from '../lab-runner/live/lessons.ts';
+import { createLabWs } from '../lab-runner/live/ws.ts';
+import type { LabServerMessage } from '../protocol/lab.ts';
+import type { Bench, BenchOptions, BenchReport } from './index.ts';
+
+const pct = (xs: number[], p: number): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN; };
+const LESSON = '05-bridge';
+
+const bench: Bench = async (opts: BenchOptions): Promise<BenchReport> => {
+  const runs = opts.runs;
+  const provider = new LocalDockerProvider({ config: loadConfig(process.env, { instance: `bench-ck-${randomBytes(2).toString('hex')}` }) });
+  const lesson = lessonLookup();
+  const def = await lesson(LESSON);
+  if (!def) throw new Error(`lesson ${LESSON} not found`);
+  opts.log('starting a sandbox …');
+  const sb = await provider.create({ hosts: 1 });
+  const secret = randomBytes(16).toString('hex');
+  const learner = 'l_bench';
+  const dir: SandboxDirectory = {
+    ownerOf: (id) => (id === sb.id ? learner : undefined),
+    info: () => sb,
+    get: () => ({ status: 'ready', lesson: LESSON }),
+    on: () => undefined,
+  };
+  const hub = new LiveHub({ provider, sandboxes: dir, lesson, log: () => undefined });
+  const labWs = createLabWs({ secret, hub, sandboxes: dir, log: () => undefined });
+  const server = http.createServer((_q, s) => { s.statusCode = 404; s.end(); });
+  server.on('upgrade', (req, socket, head) => { if (!labWs.handleUpgrade(req, socket, head, new URL(req.url ?? '/', 'http://x'))) socket.destroy(); });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  const sh = async (script: string): Promise<number> => {
+    const t = performance.now();
+    const r = await provider.exec(sb.id, 'node1', script, { timeoutMs: 60_000 });
+    if (r.exitCode !== 0) throw new Error(`${script}: ${r.stderr || r.stdout}`);
+    return performance.now() - t;
+  };
+  try {
+    const course = def.exercises.map((x) => x.id);
+    const { loadCourse } = await import('../lessons/load.ts');
+    const full = (await loadCourse({ compile: false })).lessons.find((l) => l.slug === LESSON)!;
+    for (const x of full.lab.exercises.slice(0, -1)) for (const s of x.solution) await sh(s.run);
+    opts.log(`solved ${course.slice(0, -1).join(', ')}; measuring …`);
+
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/runner/ws/lab?sandbox=${sb.id}&lesson=${LESSON}`, { headers: { cookie: `${LEARNER_COOKIE}=${encodeURIComponent(signValue(secret, learner))}` } });
+    const waiters: Array<{ pred: (m: LabServerMessage) => boolean; resolve: (t: number) => void }> = [];
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data)) as LabServerMessage;
+      const t = performance.now();
+      for (const w of [...waiters]) if (w.pred(m)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(t); }
+    });
+    const until = (pred: (m: LabServerMessage) => boolean, ms = 20_000): Promise<number> => new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no status message within 20 s')), ms);
+      waiters.push({ pred, resolve: (t) => { clearTimeout(timer); resolve(t); } });
+    });
+    const connectIs = (passed: boolean) => (m: LabServerMessage): boolean => m.type === 'exercise' && m.exerciseId === 'connect' && m.passed === passed;
+    await new Promise<void>((r, j) => { ws.once('open', () => r()); ws.once('error', j); });
+    await until(connectIs(false));
+
+    const toPass: number[] = [], toFail: number[] = [], cmd: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      let t0 = performance.now();
+      let seen = until(connectIs(true));
+      cmd.push(await sh('docker network connect other_bridge_network container3'));
+      toPass.push((await seen) - t0);
+      t0 = performance.now();
+      seen = until(connectIs(false));
+      await sh('docker network disconnect other_bridge_network container3');
+      toFail.push((await seen) - t0);
+    }
+    ws.close();
+
+    // Whole lesson on demand, unsolved last exercise and fully solved.
+    const whole: number[] = [];
+    let notSolved = 0;
+    await sh('docker network connect other_bridge_network container3');
+    for (let i = 0; i < runs; i++) {
+      const t = performance.now();
+      const st = await hub.check(sb.id, LESSON, learner);
+      whole.push(performance.now() - t);
+      if (!st.every((s) => s.passed)) { notSolved++; opts.log(`a re-check did not see the solved lesson: ${st.filter((s) => !s.passed).map((s) => s.reason).join(' ')}`); }
+    }
+    const rows = [
+      { metric: 'event→status (connect → Passed) p50', value: Math.round(pct(toPass, 0.5)), unit: 'ms', target: '≤ 1000', ok: pct(toPass, 0.5) <= 1000 },
+      { metric: 'event→status (connect → Passed) p90', value: Math.round(pct(toPass, 0.9)), unit: 'ms' },
+      { metric: 'event→status (disconnect → failing) p50', value: Math.round(pct(toFail, 0.5)), unit: 'ms', target: '≤ 1000', ok: pct(toFail, 0.5) <= 1000, note: 'ends with a ping that must time out' },
+      { metric: 'docker network connect itself p50', value: Math.round(pct(cmd, 0.5)), unit: 'ms', note: 'exec into the sandbox host; included above' },
+      { metric: `whole lesson re-check (${def.exercises.length} exercises) p50`, value: Math.round(pct(whole, 0.5)), unit: 'ms', target: '≤ 2000', ok: pct(whole, 0.5) <= 2000 },
+      { metric: 'whole lesson re-check p90', value: Math.round(pct(whole, 0.9)), unit: 'ms' },
+    ];
+    return { name: 'checks', rows, notes: [`${runs} runs each; load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)} at the end (2 cores)`, `${notSolved} of ${runs} whole-lesson re-checks missed a solved exercise (probe timeouts under load)`] };
+  } finally {
+    await hub.close();
+    await labWs.close();
+    server.close();
+    await provider.destroy(sb.id);
+  }
+};
+export default bench;
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const json = process.argv.includes('--json');
+  const i = process.argv.indexOf('--runs');
+  const runs = i > 0 ? Number(process.argv[i + 1]) : 10;
+  setMaxListeners(0);
+  bench({ runs, json, args: process.argv.slice(2), log: (m) => process.stderr.write(`[bench checks] ${m}\n`) }).then((r) => {
+    if (json) console.log(JSON.stringify(r, null, 2));
+    else {
+      const w = Math.max(...r.rows.map((x) => x.metric.length));
+      for (const x of r.rows) console.log(`${x.metric.padEnd(w)}  ${String(x.value).padStart(6)} ${x.unit}  ${x.target ?? ''} ${x.ok === undefined ? '' : x.ok ? 'ok' : 'NOT MET'}${x.note ? `  (${x.note})` : ''}`);
+      for (const n of r.notes ?? []) console.log(`* ${n}`);
+    }
+  }, (err: unknown) => { console.error(err); process.exit(1); });
+}
