@@ -2,7 +2,7 @@
 // The lab pane's compact list of the lesson's exercises with their live status.
 import type { ExerciseView } from '../lib/course-types.ts';
 import { t, type Lang } from '../lib/i18n.ts';
-import { useExerciseStatus } from '../lib/lab-status.ts';
+import { getExerciseState, useExerciseStatus, useLabStatusVersion } from '../lib/lab-status.ts';
 import { statusText } from '../mdx/ExerciseCard.tsx';
 
 function Item({ slug, ex, lang, onPick }: { slug: string; ex: ExerciseView; lang: Lang; onPick: () => void }) {
@@ -16,9 +16,19 @@ function Item({ slug, ex, lang, onPick }: { slug: string; ex: ExerciseView; lang
   );
 }
 
+/** What this host cannot run (a kernel feature it lacks), in the runner's words, once. */
+function Unavailable({ slug, exercises }: { slug: string; exercises: ExerciseView[] }) {
+  useLabStatusVersion();
+  const reasons = [...new Set(exercises.map((e) => getExerciseState(slug, e.id))
+    .flatMap((st) => (st.state === 'unavailable' ? [st.reason] : [])))];
+  if (reasons.length === 0) return null;
+  return <div className="callout callout-limitation" role="note">{reasons.map((r) => <p key={r}>{r}</p>)}</div>;
+}
+
 export function ExerciseList({ slug, lang, exercises, onPick }: { slug: string; lang: Lang; exercises: ExerciseView[]; onPick: () => void }) {
   return (
     <nav className="exercise-list" aria-label={t(lang).exercises}>
+      <Unavailable slug={slug} exercises={exercises} />
       <ol>{exercises.map((ex) => <Item key={ex.id} slug={slug} ex={ex} lang={lang} onPick={onPick} />)}</ol>
     </nav>
   );

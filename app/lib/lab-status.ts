@@ -35,7 +35,13 @@ const statuses = new Map<string, ExerciseState>();
 const listeners = new Set<() => void>();
 const key = (slug: string, id: string) => `${slug}\u0000${id}`;
 
-function emit(): void { for (const l of listeners) l(); }
+let version = 0;
+function emit(): void { version++; for (const l of listeners) l(); }
+
+/** Re-renders the caller whenever any exercise status changes. */
+export function useLabStatusVersion(): number {
+  return useSyncExternalStore(subscribe, () => version, () => 0);
+}
 function subscribe(l: () => void): () => void { listeners.add(l); return () => { listeners.delete(l); }; }
 
 export function setExerciseState(slug: string, id: string, s: ExerciseState): void {

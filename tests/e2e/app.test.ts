@@ -163,6 +163,12 @@ describe('web app', () => {
       await page.evaluate(() => window.dispatchEvent(new CustomEvent('dnl:exercise', { detail: {
         type: 'exercise', lessonSlug: '01-first-steps', exerciseId: 'run-container', passed: false, reason: 'container3 is not attached to my_bridge_network' } })));
       await page.locator('#exercise-run-container [role="status"]', { hasText: 'container3 is not attached to my_bridge_network' }).waitFor();
+      // A kernel feature the host lacks: the status says why, and the lab pane says it once.
+      await page.evaluate(() => window.dispatchEvent(new CustomEvent('dnl:exercise', { detail: {
+        type: 'exercise', lessonSlug: '01-first-steps', exerciseId: 'run-container', passed: false, unavailable: true,
+        reason: 'This host’s kernel has no ipvlan driver, so this exercise cannot run here.' } })));
+      await page.locator('.pane-lab [role="note"]', { hasText: 'no ipvlan driver' }).waitFor();
+      await page.locator('#exercise-run-container [role="status"]', { hasText: 'no ipvlan driver' }).waitFor();
 
       // Korean, and the choice is remembered without ?lang.
       await page.goto(`${base}/lessons/01-first-steps?lang=ko`);
