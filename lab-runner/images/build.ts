@@ -100,7 +100,13 @@ async function ensureImagesOnce(opts: EnsureImagesOptions): Promise<ImageSet> {
       if (!opts.force) toBuild = await stale();
       if (toBuild.length > 0) {
         progress(`[images] building ${toBuild.join(', ')} (cached: ${BUILD_ORDER.filter((n) => !toBuild.includes(n)).join(', ') || 'none'})`);
+        const previous = await Promise.all(toBuild.map(async (n) => (await inspectOrNull(docker, RECIPES[n].tag))?.Id));
         await buildAll(docker, toBuild, hashes, { ...opts, cacheDir, progress, seconds });
+        // The images we just replaced are untagged now; drop them unless a container still uses
+        // them (the engine refuses then, and that is fine). Children before parents (host before host-base).
+        for (const id of previous.filter((x): x is string => !!x).reverse()) {
+          await docker.getImage(id).remove().catch(() => {});
+        }
       }
     } finally {
       await release();

@@ -26,7 +26,9 @@ IMAGES=/opt/dnl/images           # lesson images baked in at build time (docker 
 DOCKERD_LOG=/var/log/dockerd.log
 READY_TIMEOUT=${DNL_READY_TIMEOUT:-60}   # seconds to wait for the inner dockerd
 
-log() { echo "dnl-init: $*"; }
+START_US=${EPOCHREALTIME/./}
+# Each line carries the milliseconds since dnl-init started (docker logs <host> shows them).
+log() { local now=${EPOCHREALTIME/./}; echo "dnl-init +$(( (now - START_US) / 1000 ))ms: $*"; }
 fail() {
   log "FAILED: $*"
   echo "$*" > "$DNL_RUN/failed"
@@ -58,12 +60,16 @@ remount_cgroups_v1() {
       esac
     done
     case "$subsys" in name=*) subsys="none,$subsys" ;; esac   # e.g. none,name=systemd
-    if umount "$mnt" 2>/dev/null && mount -t cgroup -o "$subsys" cgroup "$mnt" 2>/dev/null; then
-      log "cgroup $subsys: remounted read-write"
-    else
-      log "cgroup $subsys: could not remount read-write at $mnt (inner containers may fail)"
-    fi
+    # In parallel: each umount+mount is a few ms on an idle machine but far more on a busy one.
+    (
+      if umount "$mnt" 2>/dev/null && mount -t cgroup -o "$subsys" cgroup "$mnt" 2>/dev/null; then
+        log "cgroup $subsys: remounted read-write"
+      else
+        log "cgroup $subsys: could not remount read-write at $mnt (inner containers may fail)"
+      fi
+    ) &
   done <<< "$table"
+  wait
 }
 
 # cgroup v2 (unified) hosts, e.g. with --privileged or sysbox and a private cgroup namespace:
@@ -134,8 +140,9 @@ stop() {
 trap stop TERM INT
 
 # Wait until the engine answers (the socket appears before the API is ready; ask the API).
+# curl's /_ping is much lighter than the docker CLI, which matters when many sandboxes start.
 deadline=$((SECONDS + READY_TIMEOUT))
-until docker version --format '{{.Server.Version}}' >/dev/null 2>&1; do
+until [ -S /var/run/docker.sock ] && curl -sf --max-time 2 --unix-socket /var/run/docker.sock http://docker/_ping >/dev/null 2>&1; do
   if ! kill -0 "$DOCKERD_PID" 2>/dev/null; then
     fail "dockerd exited during start-up; last lines of $DOCKERD_LOG: $(tail -n 5 "$DOCKERD_LOG" | tr '\n' ' ')"
     break
@@ -150,6 +157,8 @@ done
 # --- 4. lesson images ------------------------------------------------------------------------
 # The tars are tagged busybox:latest / nginx:latest already (rewritten at build time), so a
 # plain `docker load` makes `docker run busybox` work exactly as on a real host, offline.
+log "dockerd answers"
+
 # (sandbox provider) The runner may hand us a seeded image store (layers hard-linked from a
 # template made once per host image): images already present are not loaded again.
 PRESENT=" $(curl -sf --unix-socket /var/run/docker.sock http://docker/images/json 2>/dev/null | grep -o '"[a-z0-9./-]*:latest"' | tr -d '"' | sed 's/:latest$//' | tr '\n' ' ') "
@@ -175,7 +184,7 @@ if [ ! -e "$DNL_RUN/failed" ]; then
   if [[ "$PRESENT" == *" debian "* ]]; then
     touch "$DNL_RUN/debian-ready"   # (sandbox provider) seeded
   elif [ -f "$IMAGES/debian.tar" ]; then
-    ( docker load -q -i "$IMAGES/debian.tar" > /dev/null && touch "$DNL_RUN/debian-ready" ) &
+    ( docker load -q -i "$IMAGES/debian.tar" > /dev/null && touch "$DNL_RUN/debian-ready" && log "debian loaded" ) &
   fi
 fi
 
