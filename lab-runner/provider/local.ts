@@ -13,6 +13,7 @@ import type { Config } from '../config.ts';
 import { L, hostNames, labelFilter, names, num } from './labels.ts';
 import { latestRecord, writeRecord } from './records.ts';
 import { isPrivilegeRefusal, securityHostConfig, type SecurityMode } from './security.ts';
+import { buildSeed, populateFromSeed, pruneSeeds, seedPath, isSeedComplete } from './seed.ts';
 import { freeSubnets, hostIp } from './subnet.ts';
 import type { ExecOptions, ExecResult, HostInfo, Provider, SandboxEvent, SandboxInfo, SandboxSpec } from './types.ts';
 
@@ -31,6 +32,12 @@ export interface LocalProviderOptions {
   security?: SecurityMode;
   /** How long a host may take to become ready (inner dockerd + busybox/nginx loaded). */
   readyTimeoutMs?: number;
+  /**
+   * Where pre-loaded image stores are kept (seed.ts); default `<dataDir>/seed`. `false` turns
+   * seeding off: every host then loads its images itself (slower, more CPU and disk).
+   */
+  seedDir?: string | false;
+  log?: (msg: string) => void;
 }
 
 interface HostRecord { name: string; container: Docker.ContainerInfo }
@@ -48,6 +55,9 @@ export class LocalDockerProvider implements Provider {
   /** Subnets this process is creating right now (the engine does not know them yet). */
   private readonly pendingSubnets = new Set<string>();
   private subnetCursor = Math.floor(Math.random() * 256);
+  private readonly seedRoot: string | undefined;
+  private seeding: { imageId: string; dir: Promise<string | undefined>; at: number } | undefined;
+  private readonly log: (msg: string) => void;
 
   constructor(opts: LocalProviderOptions) {
     this.cfg = opts.config;
@@ -56,6 +66,94 @@ export class LocalDockerProvider implements Provider {
     this.newId = opts.newId ?? (() => 's' + randomBytes(4).toString('hex'));
     this.readyTimeoutMs = opts.readyTimeoutMs ?? 90_000;
     this.security = opts.config.runtime && !opts.security ? undefined : opts.security;
+    this.seedRoot = opts.seedDir === false ? undefined : (opts.seedDir ?? path.join(opts.config.dataDir, 'seed'));
+    this.log = opts.log ?? ((m) => console.log(`[sandbox] ${m}`));
+  }
+
+  /** `<dataDir>/volumes/<sandbox>/<host>`: the folder behind a seeded host's /var/lib/docker volume. */
+  volumeDir(sandboxId: string, host: string): string {
+    return path.join(this.cfg.dataDir, 'volumes', sandboxId, host);
+  }
+
+  /**
+   * The seed for the current host image, built on first use (about as long as one host start
+   * plus loading every lesson image). Undefined when seeding is off or failed; hosts then load
+   * their images themselves. A failure is retried after five minutes, not on every start.
+   */
+  async seed(): Promise<string | undefined> {
+    if (!this.seedRoot) return undefined;
+    const imageId = (await this.docker.getImage(this.image).inspect()).Id;
+    const cur = this.seeding;
+    if (cur && cur.imageId === imageId && (Date.now() - cur.at < 300_000 || (await cur.dir))) return cur.dir;
+    const root = this.seedRoot;
+    const dir = (async () => {
+      if (isSeedComplete(seedPath(root, imageId))) return seedPath(root, imageId);
+      this.log(`building the image seed for ${this.image} (once per image) …`);
+      const t0 = Date.now();
+      try {
+        const out = await buildSeed(root, imageId, (dockerDir, runDir) => this.runSeedHost(dockerDir, runDir));
+        pruneSeeds(root, out);
+        this.log(`image seed ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${out}`);
+        return out;
+      } catch (err) {
+        this.log(`WARNING: could not build the image seed (${err instanceof Error ? err.message : String(err)}); hosts will load their images themselves`);
+        return undefined;
+      }
+    })();
+    this.seeding = { imageId, dir, at: Date.now() };
+    return dir;
+  }
+
+  /** A throw-away host with no network that loads every lesson image into dockerDir, then stops cleanly. */
+  private async runSeedHost(dockerDir: string, runDir: string): Promise<void> {
+    const name = `dnl-${this.cfg.instance}-seed-${randomBytes(3).toString('hex')}`;
+    const c = await this.createAndStart((m) => ({
+      name, Image: this.image, Hostname: 'seed',
+      Labels: { [L.instance]: this.cfg.instance, [L.role]: 'seed' },
+      HostConfig: {
+        ...securityHostConfig(m, this.cfg.runtime),
+        Binds: [`${dockerDir}:/var/lib/docker`, `${runDir}:/run/dnl`],
+        Tmpfs: { '/run': 'rw,nosuid,nodev,mode=755', '/tmp': 'rw,nosuid,nodev,size=64m' },
+        NetworkMode: 'none',
+        Memory: 1024 * 1024 * 1024,
+      },
+    }));
+    try {
+      const deadline = Date.now() + 300_000;
+      while (!fs.existsSync(path.join(runDir, 'debian-ready'))) {
+        const failed = readIfExists(path.join(runDir, 'failed'));
+        if (failed) throw new Error(failed.trim());
+        if (Date.now() > deadline) throw new Error('the seed host did not finish loading images within 5 minutes');
+        const st = await c.inspect();
+        if (!st.State.Running) throw new Error(`the seed host stopped (exit ${st.State.ExitCode}). ${await this.tail(c)}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      await c.stop({ t: 30 }); // dnl-init stops dockerd cleanly: a consistent store
+    } finally {
+      await c.remove({ force: true }).catch(() => undefined);
+    }
+  }
+
+  /** Creates and starts a host container, trying --privileged once per process and falling back. */
+  private async createAndStart(build: (m: SecurityMode) => Docker.ContainerCreateOptions): Promise<Docker.Container> {
+    const mode = await this.securityMode_();
+    let c = await this.docker.createContainer(build(mode)).catch((err: unknown) => {
+      if ((err as { statusCode?: number }).statusCode === 404 && /image/i.test(String(err))) {
+        throw new Error(`The sandbox host image ${this.image} is missing on this engine; build it with \`npm run images\`.`);
+      }
+      throw err;
+    });
+    try {
+      await c.start();
+    } catch (err) {
+      if (mode !== 'privileged' || !isPrivilegeRefusal(err)) throw err;
+      // This engine cannot grant --privileged; remember and use the documented flag set.
+      this.security = 'fallback';
+      await c.remove({ force: true }).catch(ignoreGone);
+      c = await this.docker.createContainer(build('fallback'));
+      await c.start();
+    }
+    return c;
   }
 
   get securityMode(): SecurityMode | undefined { return this.security; }
@@ -126,6 +224,7 @@ export class LocalDockerProvider implements Provider {
     await Promise.all(nets.map((n) => this.docker.getNetwork(n.Id).remove().catch(ignoreGone)));
     for (const key of [...this.engines.keys()]) if (key.startsWith(sandboxId + '/')) this.engines.delete(key);
     fs.rmSync(path.join(this.cfg.dataDir, 'sockets', sandboxId), { recursive: true, force: true });
+    fs.rmSync(path.join(this.cfg.dataDir, 'volumes', sandboxId), { recursive: true, force: true });
   }
 
   async reset(sandboxId: string, host?: string): Promise<SandboxInfo> {
@@ -185,9 +284,20 @@ export class LocalDockerProvider implements Provider {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
     const volume = names.dockerVolume(this.cfg.instance, id, host);
-    await this.docker.createVolume({ Name: volume, Labels: { ...labels, [L.role]: 'docker-volume', [L.host]: host } });
-    const mode = await this.securityMode_();
-    const create = (m: SecurityMode) => this.docker.createContainer({
+    const volLabels = { ...labels, [L.role]: 'docker-volume', [L.host]: host };
+    const seed = await this.seed();
+    signal?.throwIfAborted();
+    if (seed) {
+      // A named volume (labels, name with the sandbox id) bound to a folder we fill from the seed.
+      const vdir = this.volumeDir(id, host);
+      fs.rmSync(vdir, { recursive: true, force: true });
+      fs.mkdirSync(vdir, { recursive: true });
+      await populateFromSeed(path.join(seed, 'docker'), vdir);
+      await this.docker.createVolume({ Name: volume, Driver: 'local', DriverOpts: { type: 'none', o: 'bind', device: vdir }, Labels: volLabels });
+    } else {
+      await this.docker.createVolume({ Name: volume, Labels: volLabels });
+    }
+    await this.createAndStart((m) => ({
       name: names.container(this.cfg.instance, id, host),
       Image: this.image,
       Hostname: host,
@@ -216,23 +326,7 @@ export class LocalDockerProvider implements Provider {
       NetworkingConfig: {
         EndpointsConfig: { [net]: { IPAMConfig: { IPv4Address: hostIp(subnet, index + 1) }, Aliases: [host] } },
       },
-    });
-    let c = await create(mode).catch((err: unknown) => {
-      if ((err as { statusCode?: number }).statusCode === 404 && /image/i.test(String(err))) {
-        throw new Error(`The sandbox host image ${this.image} is missing on this engine; build it with \`npm run images\`.`);
-      }
-      throw err;
-    });
-    try {
-      await c.start();
-    } catch (err) {
-      if (mode !== 'privileged' || !isPrivilegeRefusal(err)) throw err;
-      // This engine cannot grant --privileged; remember and use the documented flag set.
-      this.security = 'fallback';
-      await c.remove({ force: true }).catch(ignoreGone);
-      c = await create('fallback');
-      await c.start();
-    }
+    }));
   }
 
   /** Decides once whether sandbox hosts run privileged, via a configured runtime, or the fallback. */
@@ -381,8 +475,14 @@ export class LocalDockerProvider implements Provider {
     }
     for (const id of ids) await this.destroy(id);
     // Socket folders whose sandbox no longer exists (e.g. removed by hand with docker rm).
-    const sockRoot = path.join(this.cfg.dataDir, 'sockets');
-    for (const d of safeReaddir(sockRoot)) if (!complete.has(d) && !busy.has(d)) fs.rmSync(path.join(sockRoot, d), { recursive: true, force: true });
+    for (const sub of ['sockets', 'volumes']) {
+      const root = path.join(this.cfg.dataDir, sub);
+      for (const d of safeReaddir(root)) if (!complete.has(d) && !busy.has(d)) fs.rmSync(path.join(root, d), { recursive: true, force: true });
+    }
+    // A seed host left by a crash mid-build (builds take well under ten minutes).
+    for (const c of containers) {
+      if (c.Labels[L.role] === 'seed' && c.Created * 1000 < Date.now() - 600_000) await this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    }
     return [...ids];
   }
 
