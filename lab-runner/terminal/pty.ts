@@ -102,7 +102,24 @@ export async function dockerApiExec(spec: DockerExecSpec, size: { cols: number; 
   stream.on('end', finish);
   stream.on('close', finish);
   stream.on('error', finish);
-  const resize = (c: number, r: number) => { cols = c; rows = r; exec.resize({ w: c, h: r }).catch(() => { /* exec ended */ }); };
+  // Resizes go out one at a time, latest size wins: two in flight could be applied out of order
+  // by the engine (a prewarmed 80x24 landing after the browser's real size). The first one may
+  // race the exec's start and fail; retry it briefly, as the docker CLI does.
+  let sent = '', inflight = false;
+  const pushSize = async (): Promise<void> => {
+    if (inflight || exited) return;
+    inflight = true;
+    try {
+      for (let attempt = 0; sent !== `${cols}x${rows}` && !exited; attempt++) {
+        const want = `${cols}x${rows}`;
+        try { await exec.resize({ w: cols, h: rows }); sent = want; } catch {
+          if (attempt >= 10) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+    } finally { inflight = false; }
+  };
+  const resize = (c: number, r: number) => { cols = c; rows = r; void pushSize(); };
   resize(cols, rows);
   exec.inspect().then((i) => { pid = i.Pid ?? 0; }, () => { /* ended already */ });
   return {

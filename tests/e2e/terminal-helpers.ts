@@ -77,8 +77,10 @@ export class TerminalTestClient {
     return m!;
   }
 
-  /** Types a command and returns the first capture group (or the whole match) of `re` in its output. */
+  /** Types a command (once a prompt shows) and returns the first capture group (or the whole match) of `re` in its output. */
   async run(cmd: string, re: RegExp, timeoutMs = 10_000): Promise<string> {
+    // Typing ahead of the prompt makes the tty echo the line and readline redraw it: wait.
+    await this.waitPrompt(timeoutMs);
     const start = this.text.length;
     this.ws.send(encodeInput(cmd + '\r'));
     // Skip the echoed command line itself: look after the first newline.
