@@ -94,11 +94,13 @@ async function ensureImagesOnce(opts: EnsureImagesOptions): Promise<ImageSet> {
     const cacheDir = opts.cacheDir ?? defaultCacheDir();
     await fsp.mkdir(path.join(cacheDir, 'debs'), { recursive: true });
     await fsp.mkdir(path.join(cacheDir, 'logs'), { recursive: true });
-    const release = await acquireLock(path.join(cacheDir, 'build.lock'), progress, opts.signal);
+    // One build per machine, whatever the data dir: two builds would fight over CPU and tags.
+    const release = await acquireLock(path.join(os.tmpdir(), 'dnl-images-build.lock'), progress, opts.signal);
     try {
       // Another process may have built them while we waited for the lock.
       if (!opts.force) toBuild = await stale();
       if (toBuild.length > 0) {
+        preflight(toBuild);
         progress(`[images] building ${toBuild.join(', ')} (cached: ${BUILD_ORDER.filter((n) => !toBuild.includes(n)).join(', ') || 'none'})`);
         const previous = await Promise.all(toBuild.map(async (n) => (await inspectOrNull(docker, RECIPES[n].tag))?.Id));
         await buildAll(docker, toBuild, hashes, { ...opts, cacheDir, progress, seconds });
@@ -200,8 +202,10 @@ async function runScript(b: Builder, name: ImageName, stepName: string, scriptNa
 async function debootstrap(b: Builder, name: ImageName, dir: string): Promise<void> {
   const pkgs = RECIPES[name].debootstrap ?? [];
   const log = logFile(b, name, 'debootstrap');
-  await fsp.writeFile(log, '');
+  // Take a slot before the first await: slots go in call order, and host-base (the longest
+  // path) is asked for first.
   await b.slot(() => step(b.ctx.progress, name, `debootstrap ${SUITE} (+${pkgs.length} packages)`, async () => {
+    await fsp.writeFile(log, '');
     // One package cache per image: debootstrap's cache is not safe for concurrent runs
     // (two runs fetching the same .deb delete each other's partial files).
     const debs = path.join(b.ctx.cacheDir, 'debs', name);
@@ -369,6 +373,21 @@ async function removeTree(dir: string): Promise<void> {
     await new Promise<void>((resolve) => spawn('umount', ['-l', m], { stdio: 'ignore' }).on('close', () => resolve()).on('error', () => resolve()));
   }
   await fsp.rm(real, { recursive: true, force: true });
+}
+
+/** The tools the build needs, checked before anything starts, with what to do about each. */
+function preflight(toBuild: ImageName[]): void {
+  const missing: string[] = [];
+  const onPath = (bin: string) => (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').concat('/usr/sbin', '/sbin')
+    .some((d) => fs.existsSync(path.join(d, bin)));
+  if (toBuild.some((n) => RECIPES[n].debootstrap) && !onPath('debootstrap')) missing.push('debootstrap');
+  if (toBuild.some((n) => RECIPES[n].files.includes('/bin/busybox')) && !fs.existsSync('/bin/busybox')) missing.push('busybox-static');
+  if (missing.length > 0) {
+    throw new StepError(`Building the images needs the Debian packages ${missing.join(', ')}: apt-get install -y ${missing.join(' ')} (npm start installs them when run as root), then retry with: npm run images`);
+  }
+  if (typeof process.getuid === 'function' && process.getuid() !== 0 && toBuild.some((n) => RECIPES[n].debootstrap)) {
+    throw new StepError('Building the images needs root (debootstrap and chroot create device files and change ownership). Run: sudo npm run images');
+  }
 }
 
 /** One build per machine at a time (the runner, `npm run images` and tests may all ask). */
