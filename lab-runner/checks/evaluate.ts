@@ -143,8 +143,10 @@ const kinds: { [K in Check['kind']]: (c: CheckOf<K>, f: Facts, o: EvaluateOption
       `if command -v dig >/dev/null 2>&1; then dig +short +time=1 +tries=1 @${S} ${N} A 2>&1; elif command -v nslookup >/dev/null 2>&1; then nslookup ${N} ${S} 2>&1; else exit 127; fi`, o.signal);
     if (r.exitCode === 127) return no(`${c.from} has no dig or nslookup to ask DNS with.`);
     // dig +short prints only answers; nslookup prints the server first, then a blank line.
+    // dig prints errors as ";; …" lines (naming the server), so only answer lines count.
     const text = /^Server:/m.test(r.stdout) ? r.stdout.split(/\n\s*\n/).slice(1).join('\n') : r.stdout;
-    const ips = [...new Set(text.match(/\b(?:\d{1,3}\.){3}\d{1,3}\b/g) ?? [])].filter((ip) => ip !== c.server || !/^Server:/m.test(r.stdout));
+    const answers = text.split('\n').filter((l) => !l.startsWith(';') && !/^\*\*/.test(l)).join('\n');
+    const ips = [...new Set(answers.match(/\b(?:\d{1,3}\.){3}\d{1,3}\b/g) ?? [])].filter((ip) => ip !== c.server);
     let want = c.expectIp ? [c.expectIp] : [];
     if (c.expectIpOf) {
       const target = await f.container(c.host, c.expectIpOf.container);
