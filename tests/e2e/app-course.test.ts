@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The real course (lessons/) in Chromium, from the real build in .next (built here when stale,
 // as `npm test` does): every lesson page renders in both languages with all its exercises and
 // their status regions; screenshots of the course map and the first lesson for the README.

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The web app in Chromium, against the real server (scripts/serve.ts: Next + runner on one
 // port), built from the fixture lessons (tests/e2e/fixtures/lessons) into .next-e2e so the real
 // build in .next is never touched. The sandbox API is answered by the page's route stub: this
