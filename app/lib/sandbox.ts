@@ -104,6 +104,27 @@ export function useSandbox(lesson: string, hosts: number) {
     }
   }, [state, restart]);
 
+  // The idle deadline moves while the learner works (the runner sees the terminal traffic), so
+  // re-read the lab once a minute while the page is visible, and when it becomes visible again.
+  const readyId = state.phase === 'ready' ? state.sandbox.id : undefined;
+  useEffect(() => {
+    if (!readyId) return;
+    const refresh = () => {
+      if (document.visibilityState !== 'visible') return;
+      call(`${SANDBOXES_PATH}/${encodeURIComponent(readyId)}`).then((b) => {
+        const v = view(b);
+        if (v) setState((cur) => (cur.phase === 'ready' && cur.sandbox.id === v.id ? toPhase(v) : cur));
+      }).catch((e: unknown) => {
+        if (e instanceof RunnerError && e.status === 404 && !e.unreachable) {
+          setState((cur) => (cur.phase === 'ready' && cur.sandbox.id === readyId ? { phase: 'gone', sandbox: cur.sandbox } : cur));
+        }
+      });
+    };
+    const timer = setInterval(refresh, 60_000);
+    document.addEventListener('visibilitychange', refresh);
+    return () => { clearInterval(timer); document.removeEventListener('visibilitychange', refresh); };
+  }, [readyId]);
+
   /** The runner said the lab is gone (e.g. on the status stream): say so and offer a new one. */
   const markGone = useCallback((why: string) => {
     ctl.current?.abort();
