@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRunner } from '../../lab-runner/runner.ts';
-import { cleanup, docker, needHostImage, testConfig } from './sandbox-helpers.ts';
+import { testProvider, cleanup, docker, needHostImage, testConfig } from './sandbox-helpers.ts';
 
 function cgroupFile(controller: string, containerId: string, file: string): string | undefined {
   for (const p of [`/sys/fs/cgroup/${controller}/docker/${containerId}/${file}`, `/sys/fs/cgroup/system.slice/docker-${containerId}.scope/${file}`]) {
@@ -20,7 +20,7 @@ test('fork bomb and memory hog are contained', { timeout: 300_000 }, async (t) =
   if (!(await needHostImage(t))) return;
   const cfg = testConfig({ hostPids: 300, hostMemoryMb: 256, maxPerLearner: 1 });
   t.after(() => cleanup(cfg));
-  const runner = await createRunner({ config: cfg });
+  const runner = await createRunner({ config: cfg, provider: testProvider(cfg) });
   const server = http.createServer((req, res) => { void runner.handleHttp(req, res); });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.after(async () => { server.close(); await runner.close(); });

@@ -8,7 +8,14 @@ import type { TestContext } from 'node:test';
 import Docker from 'dockerode';
 import { loadConfig, type Config } from '../../lab-runner/config.ts';
 import { labelFilter } from '../../lab-runner/provider/labels.ts';
-import { HOST_IMAGE } from '../../lab-runner/provider/local.ts';
+import { HOST_IMAGE, LocalDockerProvider } from '../../lab-runner/provider/local.ts';
+
+/** One image seed for all test files (built once per host image, reused across runs). */
+export const SEED_DIR = path.join(os.tmpdir(), 'dnl-test-seed');
+
+export function testProvider(cfg: Config): LocalDockerProvider {
+  return new LocalDockerProvider({ config: cfg, seedDir: SEED_DIR });
+}
 
 export const docker = new Docker({ socketPath: process.env.DOCKER_SOCKET ?? '/var/run/docker.sock' });
 

@@ -5,13 +5,13 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRunner } from '../../lab-runner/runner.ts';
-import { cleanup, needHostImage, testConfig } from './sandbox-helpers.ts';
+import { testProvider, cleanup, needHostImage, testConfig } from './sandbox-helpers.ts';
 
 test('a second learner cannot see or reach the first learner\'s hosts', { timeout: 240_000 }, async (t) => {
   if (!(await needHostImage(t))) return;
   const cfg = testConfig();
   t.after(() => cleanup(cfg));
-  const runner = await createRunner({ config: cfg });
+  const runner = await createRunner({ config: cfg, provider: testProvider(cfg) });
   const server = http.createServer((req, res) => { void runner.handleHttp(req, res); });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.after(async () => { server.close(); await runner.close(); });

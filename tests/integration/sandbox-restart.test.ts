@@ -5,14 +5,14 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createRunner } from '../../lab-runner/runner.ts';
 import { L } from '../../lab-runner/provider/labels.ts';
-import { cleanup, countResources, docker, needHostImage, testConfig } from './sandbox-helpers.ts';
+import { testProvider, cleanup, countResources, docker, needHostImage, testConfig } from './sandbox-helpers.ts';
 
 test('runner restart adopts, sweeps orphans and collects expired sandboxes', { timeout: 300_000 }, async (t) => {
   if (!(await needHostImage(t))) return;
   const cfg = testConfig({ poolSize: 1 });
   t.after(() => cleanup(cfg));
 
-  const r1 = await createRunner({ config: cfg });
+  const r1 = await createRunner({ config: cfg, provider: testProvider(cfg) });
   await r1.manager.refillPool();
   const pooled = r1.manager.list().find((s) => s.state === 'pool');
   assert.equal(pooled?.status, 'ready', 'the warm pool filled');
@@ -34,7 +34,7 @@ test('runner restart adopts, sweeps orphans and collects expired sandboxes', { t
   // As after a Docker daemon restart that did not bring the host back.
   await docker.getContainer(r1.manager.info(mine.id)!.hosts[0]!.id).stop({ t: 2 });
 
-  const r2 = await createRunner({ config: cfg });
+  const r2 = await createRunner({ config: cfg, provider: testProvider(cfg) });
   t.after(() => r2.close());
   const adopted = await r2.manager.whenReady(mine.id);
   assert.equal(adopted.status, 'ready');

@@ -2,15 +2,14 @@
 // and egress is blocked by configuration (inspected, never probed).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { LocalDockerProvider } from '../../lab-runner/provider/local.ts';
 import type { SandboxEvent } from '../../lab-runner/provider/types.ts';
-import { cleanup, docker, needHostImage, testConfig } from './sandbox-helpers.ts';
+import { testProvider, cleanup, docker, needHostImage, testConfig } from './sandbox-helpers.ts';
 
 test('single-host sandbox: bridge + ping by name, exec, events, egress blocked by config', { timeout: 240_000 }, async (t) => {
   if (!(await needHostImage(t))) return;
   const cfg = testConfig();
   t.after(() => cleanup(cfg));
-  const p = new LocalDockerProvider({ config: cfg });
+  const p = testProvider(cfg);
   const sb = await p.create({ hosts: 1, labels: { 'dnl.owner': 'alice', 'dnl.state': 'claimed' } });
   assert.equal(sb.hosts.length, 1);
   assert.equal(sb.hosts[0]!.name, 'node1');
@@ -21,6 +20,10 @@ test('single-host sandbox: bridge + ping by name, exec, events, egress blocked b
   const inner = p.engine(sb.id, 'node1');
   const tags = (await inner.listImages()).flatMap((i) => i.RepoTags ?? []);
   assert.ok(tags.includes('busybox:latest') && tags.includes('nginx:latest'), tags.join(' '));
+  // debian too, at once (the image seed holds it; no registry anywhere).
+  const deb = await p.exec(sb.id, 'node1', 'docker run --rm debian cat /etc/debian_version', { timeoutMs: 60_000 });
+  assert.equal(deb.exitCode, 0, deb.stderr);
+  assert.match(deb.stdout, /^\d+\.\d+/);
 
   // Inner events arrive as the learner works.
   const ac = new AbortController();

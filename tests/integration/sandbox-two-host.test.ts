@@ -2,14 +2,13 @@
 // attachable overlay, and a container on node1 pings one on node2 by name (VXLAN inside the lab).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { LocalDockerProvider } from '../../lab-runner/provider/local.ts';
-import { cleanup, needHostImage, testConfig } from './sandbox-helpers.ts';
+import { testProvider, cleanup, needHostImage, testConfig } from './sandbox-helpers.ts';
 
 test('two-host sandbox: swarm + attachable overlay, cross-host ping by name', { timeout: 300_000 }, async (t) => {
   if (!(await needHostImage(t))) return;
   const cfg = testConfig();
   t.after(() => cleanup(cfg));
-  const p = new LocalDockerProvider({ config: cfg });
+  const p = testProvider(cfg);
   const sb = await p.create({ hosts: 2 });
   const [n1, n2] = sb.hosts;
   assert.deepEqual(sb.hosts.map((h) => h.name), ['node1', 'node2']);
