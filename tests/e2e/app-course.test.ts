@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadCourse, type Course } from '../../lessons/load.ts';
@@ -117,5 +118,16 @@ describe('the real course', () => {
         await page.screenshot({ path: path.join(shots, 'lesson-ko.png') });
       }
     } finally { await page.context().close(); }
+  });
+
+  test('first-load JavaScript of a real lesson page stays within the 300 KB (gzip) budget', async () => {
+    const first = course.lessons[0];
+    if (!first) return;
+    const html = await (await fetch(`${base}/lessons/${first.slug}?lang=en`)).text();
+    const srcs = [...new Set([...html.matchAll(/<script[^>]+src="([^"]+\.js)"/g)].map((m) => m[1]!))];
+    let gz = 0;
+    for (const src of srcs) gz += zlib.gzipSync(Buffer.from(await (await fetch(new URL(src, base))).arrayBuffer())).length;
+    console.log(`# /lessons/${first.slug} first-load JS: ${srcs.length} scripts, ${(gz / 1024).toFixed(1)} KB gzipped (HTML ${(zlib.gzipSync(html).length / 1024).toFixed(1)} KB gzipped)`);
+    assert.ok(gz < 300 * 1024);
   });
 });
