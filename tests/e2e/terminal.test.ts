@@ -128,6 +128,7 @@ async function waitScreen(page: Page, re: RegExp, timeoutMs = 15_000): Promise<s
 }
 
 async function type(page: Page, text: string): Promise<void> {
+  await waitPrompt(page); // typed ahead of the prompt, a line is echoed twice (tty + readline)
   await page.locator('.xterm').first().click();
   await page.keyboard.type(text);
   await page.keyboard.press('Enter');
