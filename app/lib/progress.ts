@@ -31,7 +31,10 @@ async function load(slugs: string[]): Promise<Progress | null> {
     const parsed = ProgressSchema.safeParse(course.body);
     if (parsed.success) return { ...parsed.data, courseWide: true };
     if (course.status !== 404) return null;
-    const answers = await Promise.all(slugs.map((s) => getJson(lessonProgressPath(s)).catch(() => ({ status: 0, body: undefined }))));
+    const ask = (s: string) => getJson(lessonProgressPath(s)).catch(() => ({ status: 0, body: undefined }));
+    // The first answer may set a new learner's cookie; ask the rest once it is there.
+    const first = slugs.length > 0 ? [await ask(slugs[0]!)] : [];
+    const answers = [...first, ...(await Promise.all(slugs.slice(1).map(ask)))];
     const lessons: Progress['lessons'] = {};
     let any = false;
     answers.forEach((a, i) => {

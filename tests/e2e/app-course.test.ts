@@ -91,6 +91,8 @@ describe('the real course', () => {
         const titles = await page.locator('.lesson-card h3 a').allTextContents();
         assert.equal(titles.length, course.lessons.length);
         course.lessons.forEach((l, i) => assert.ok(titles[i]!.endsWith(l.content[lang].title), `${lang}: ${titles[i]} names ${l.slug}`));
+        await page.locator('.lesson-card .progress:not(.progress-unknown)').first().waitFor();
+        assert.match(await page.locator('.lesson-card .progress').first().innerText(), lang === 'en' ? /0 of \d+ exercises passed/ : /0개 통과/);
         if (lang === 'en') await page.screenshot({ path: path.join(shots, 'course-map.png'), fullPage: true });
       }
     } finally { await page.context().close(); }
