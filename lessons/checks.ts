@@ -77,11 +77,13 @@ export const PortPublishedCheck = z.object({
   kind: z.literal('portPublished'),
   host: hostName,
   container: dockerName('A container name').describe('Container that publishes the port'),
-  hostPort: z.number().int().min(1).max(65535).describe('Port on the sandbox host, e.g. 8080'),
+  hostPort: z.number().int().min(1).max(65535).optional().describe('Port on the sandbox host, e.g. 8080; any host port when omitted (-P picks one)'),
   containerPort: z.number().int().min(1).max(65535).optional().describe('Container port it must map to, e.g. 80'),
+  hostIp: ipv4.optional().describe('Host address the port must be bound to, e.g. 127.0.0.1 (-p 127.0.0.1:8080:80)'),
   proto: z.enum(['tcp', 'udp']).default('tcp').describe('Protocol of the mapping'),
   answers: z.boolean().default(true).describe('Also fetch http://127.0.0.1:<hostPort>/ on the host and require an answer (tcp only)'),
-}).describe('A container port is published on the host (and answers there)');
+}).refine((c) => c.hostPort !== undefined || c.containerPort !== undefined, { message: 'give hostPort, containerPort or both', path: ['hostPort'] })
+  .describe('A container port is published on the host (and answers there)');
 
 export const HostAnswersCheck = z.object({
   kind: z.literal('hostAnswers'),

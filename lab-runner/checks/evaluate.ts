@@ -169,15 +169,19 @@ const kinds: { [K in Check['kind']]: (c: CheckOf<K>, f: Facts, o: EvaluateOption
     if (isVerdict(info)) return info;
     const ports = info.NetworkSettings.Ports ?? {};
     const maps = Object.entries(ports).flatMap(([cp, binds]) => (binds ?? []).map((b) => ({ cp, hostPort: Number(b.HostPort), hostIp: b.HostIp })));
-    const hit = maps.find((m) => m.hostPort === c.hostPort && m.cp.endsWith(`/${c.proto}`));
-    const shown = [...new Set(maps.map((m) => `${m.hostPort}->${m.cp}`))].join(', ');
-    if (!hit) return no(`${c.container} does not publish host port ${c.hostPort}/${c.proto}${shown ? ` (it publishes ${shown})` : ' (it publishes no ports; add -p)'}.`);
-    if (c.containerPort && hit.cp !== `${c.containerPort}/${c.proto}`) return no(`Host port ${c.hostPort} goes to ${c.container}'s port ${hit.cp}, not ${c.containerPort}/${c.proto}.`);
-    if (!c.answers || c.proto === 'udp') return ok(`${c.container} publishes ${c.hostPort}->${hit.cp}.`);
+    const shown = [...new Set(maps.map((m) => `${m.hostIp && m.hostIp !== '0.0.0.0' && m.hostIp !== '::' ? `${m.hostIp}:` : ''}${m.hostPort}->${m.cp}`))].join(', ');
+    const cp = c.containerPort ? `${c.containerPort}/${c.proto}` : undefined;
+    const wanted = c.hostPort ? `host port ${c.hostPort}/${c.proto}` : `container port ${cp}`;
+    const candidates = maps.filter((m) => m.cp.endsWith(`/${c.proto}`) && (c.hostPort ? m.hostPort === c.hostPort : m.cp === cp));
+    if (candidates.length === 0) return no(`${c.container} does not publish ${wanted}${shown ? ` (it publishes ${shown})` : ' (it publishes no ports; add -p)'}.`);
+    const hit = candidates.find((m) => !c.hostIp || m.hostIp === c.hostIp);
+    if (!hit) return no(`${c.container} publishes ${wanted} on ${candidates.map((m) => m.hostIp || '0.0.0.0').join(', ')}, not only on ${c.hostIp}; use -p ${c.hostIp}:${c.hostPort ?? candidates[0]!.hostPort}:${candidates[0]!.cp.split('/')[0]}.`);
+    if (cp && hit.cp !== cp) return no(`Host port ${hit.hostPort} goes to ${c.container}'s port ${hit.cp}, not ${cp}.`);
+    if (!c.answers || c.proto === 'udp') return ok(`${c.container} publishes ${hit.hostPort}->${hit.cp}.`);
     const addr = hit.hostIp && hit.hostIp !== '0.0.0.0' && hit.hostIp !== '::' ? hit.hostIp : '127.0.0.1';
-    const got = await httpOnHost(f, c.host, addr, c.hostPort, 'http', o.signal);
-    return got ? ok(`${c.container} publishes ${c.hostPort}->${hit.cp} and answers at http://${addr}:${c.hostPort}/.`)
-      : no(`Host port ${c.hostPort} is mapped to ${c.container}, but nothing answers at http://${addr}:${c.hostPort}/ (is the server inside listening on ${hit.cp}?).`);
+    const got = await httpOnHost(f, c.host, addr, hit.hostPort, 'http', o.signal);
+    return got ? ok(`${c.container} publishes ${hit.hostPort}->${hit.cp} and answers at http://${addr}:${hit.hostPort}/.`)
+      : no(`Host port ${hit.hostPort} is mapped to ${c.container}, but nothing answers at http://${addr}:${hit.hostPort}/ (is the server inside listening on ${hit.cp}?).`);
   },
 
   async hostAnswers(c, f, o) {
