@@ -2,6 +2,7 @@
 // idle memory per host, and the cost curve at 1, 10, 20, 40 idle single-host sandboxes.
 // Runs against the real engine under its own instance label and lab pool; removes everything
 // it created, also on Ctrl-C. Options: --runs N (default 10), --max N (largest curve point, 40).
+//   node --import tsx bench/sandbox.ts [--runs 10] [--max 40] [--json]     (or: npm run bench -- --only sandbox …)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,8 @@ import { loadConfig, type Config } from '../lab-runner/config.ts';
 import { labelFilter } from '../lab-runner/provider/labels.ts';
 import { LocalDockerProvider } from '../lab-runner/provider/local.ts';
 import { SandboxManager } from '../lab-runner/sandbox/manager.ts';
-import { median, type BenchOptions, type BenchReport, type BenchRow } from './index.ts';
+import { pathToFileURL } from 'node:url';
+import { median, runStandalone, type BenchOptions, type BenchReport, type BenchRow } from './index.ts';
 
 const MB = 1024 * 1024;
 
@@ -62,15 +64,21 @@ export default async function sandboxBench(opts: BenchOptions): Promise<BenchRep
     secret: 'bench-secret-0123456789abcdef',
   });
   const docker = new Docker({ socketPath: cfg.dockerSocket });
-  const provider = new LocalDockerProvider({ config: cfg, docker });
+  // The operator's seed folder (DNL_DATA_DIR/seed): built once per host image, shared with `npm start`.
+  const seedDir = path.join(loadConfig(process.env).dataDir, 'seed');
+  const provider = new LocalDockerProvider({ config: cfg, docker, seedDir, log: opts.log });
   const rows: BenchRow[] = [];
   const notes: string[] = [];
   const onSig = () => { void cleanup(docker, cfg).finally(() => process.exit(130)); };
   process.once('SIGINT', onSig);
   try {
-    // Warm-up: the first start decides privileged vs fallback and warms the page cache.
+    // Warm-up: the image seed (once per host image), privileged vs fallback, page cache.
+    const ts = performance.now();
+    const seeded = await provider.seed();
+    notes.push(seeded ? `image seed: ${seeded} (ready after ${Math.round(performance.now() - ts)} ms; built only once per host image)` : 'image seed: OFF (hosts load their images themselves)');
     const w = await provider.create({ hosts: 1 });
     await provider.destroy(w.id);
+    notes.push(`load average at start ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     notes.push(`security mode: ${provider.securityMode ?? 'unknown'}; host image ${(await docker.getImage('dnl/host:latest').inspect()).Id.slice(7, 19)}`);
 
     // 1. Cold start, single host and two hosts (create → ready; removal not timed).
@@ -141,7 +149,7 @@ export default async function sandboxBench(opts: BenchOptions): Promise<BenchRep
       rows.push({ metric: `curve @${n}: ready / errors`, value: alive, unit: `of ${n}`, ...(n === 40 ? { target: '40, 0 errors', ok: alive === 40 && errors === 0 } : {}), note: `errors so far ${errors}` });
       opts.log(`curve ${n}: start ${Math.round(start)} ms, ${Math.round(total)} MB, ready ${alive}`);
     }
-    notes.push(`machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 1024 ** 3)} GB; runs per median: ${runs}`);
+    notes.push(`machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 1024 ** 3)} GB; load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (other work on the machine skews timings); runs per median: ${runs}`);
     return { name: 'sandboxes', rows, notes };
   } finally {
     process.removeListener('SIGINT', onSig);
@@ -156,3 +164,5 @@ async function settle(provider: LocalDockerProvider, ids: string[], ms: number):
   while (pending().length && Date.now() < end) await new Promise((r) => setTimeout(r, 250));
   await new Promise((r) => setTimeout(r, 3000)); // let page cache and dockerd settle
 }
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) void runStandalone(sandboxBench, 'sandbox');

@@ -455,9 +455,8 @@ export class LocalDockerProvider implements Provider {
   }
 
   async updateLabels(sandboxId: string, labels: Record<string, string>): Promise<void> {
-    const info = await this.inspect(sandboxId);
-    if (!info) throw new Error(`Sandbox ${sandboxId} does not exist.`);
-    await writeRecord(this.docker, this.cfg.instance, sandboxId, { ...info.labels, ...labels });
+    // Two engine calls (list records, create one): this is on the warm-pool claim path.
+    await writeRecord(this.docker, this.cfg.instance, sandboxId, labels);
   }
 
   async sweep(busy: ReadonlySet<string>): Promise<string[]> {

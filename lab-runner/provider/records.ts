@@ -15,14 +15,16 @@ function nextRev(): number {
 
 export async function writeRecord(docker: Docker, instance: string, sandboxId: string, labels: Record<string, string>): Promise<void> {
   const rev = nextRev();
+  const { Volumes } = await docker.listVolumes({ filters: labelFilter(instance, { [L.sandbox]: sandboxId, [L.role]: 'record' }) });
+  const older = Volumes ?? [];
+  // Keys not given keep the value of the newest record (the host labels underneath stay as they are).
+  const merged = { ...(latestRecord(older) ?? {}), ...labels };
   await docker.createVolume({
     Name: names.record(instance, sandboxId, rev),
-    Labels: { ...labels, [L.instance]: instance, [L.sandbox]: sandboxId, [L.role]: 'record', [L.rev]: String(rev) },
+    Labels: { ...merged, [L.instance]: instance, [L.sandbox]: sandboxId, [L.role]: 'record', [L.rev]: String(rev) },
   });
-  const { Volumes } = await docker.listVolumes({ filters: labelFilter(instance, { [L.sandbox]: sandboxId, [L.role]: 'record' }) });
-  await Promise.all((Volumes ?? [])
-    .filter((v) => num(v.Labels?.[L.rev]) < rev)
-    .map((v) => docker.getVolume(v.Name).remove().catch(() => undefined)));
+  // Older records are garbage now; the higher revision already wins, so do not make the caller wait.
+  void Promise.all(older.map((v) => docker.getVolume(v.Name).remove().catch(() => undefined)));
 }
 
 /** The labels of the newest record among `volumes` (any volumes; non-records are ignored). */
