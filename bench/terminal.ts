@@ -2,7 +2,7 @@
 // in the same sitting, with the shared harness (/work/shared/bench/terminal → a copy in
 // /tmp/termbench; it drives Debian's Chromium and reads xterm's buffer via window.term).
 //
-//   node --import tsx bench/terminal.ts [--reps 5] [--warmup 1] [--no-wetty] [--renderer dom|webgl] [--json]
+//   node --import tsx bench/terminal.ts [--reps 5] [--warmup 1] [--no-wetty] [--renderer webgl|dom] [--json]
 //
 // Our server is scripts/serve.ts with its own data dir and instance label, and a warm pool of
 // exactly reps+warmup single-host sandboxes (DNL_MAX_SANDBOXES caps it, so no refill runs while
@@ -29,7 +29,7 @@ const { values: opt } = parseArgs({
     reps: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '1' },
     'no-wetty': { type: 'boolean', default: false },
-    renderer: { type: 'string', default: 'dom' },
+    renderer: { type: 'string', default: 'webgl' },
     label: { type: 'string', default: 'dnl-play' },
     terminals: { type: 'string', default: '5' },
     json: { type: 'boolean', default: false },
@@ -183,7 +183,7 @@ async function main(): Promise<void> {
   const ours = await startOurs(reps + warmup + 1); // +1: the per-terminal RSS test claims one too
   let perTerm: Awaited<ReturnType<typeof rssPerTerminal>> | undefined;
   try {
-    const query = opt.renderer === 'webgl' ? '?renderer=webgl' : '';
+    const query = opt.renderer === 'dom' ? '?renderer=dom' : '';
     log(`our /play page (renderer ${opt.renderer}) …`);
     harness(['--label', opt.label, '--url', `http://127.0.0.1:${ours.port}/play${query}`, '--pid', String(ours.server.pid), '--term-expr', 'window.term', '--ready-timeout-ms', '60000', ...common]);
     results.push(`results/${opt.label}.json`);

@@ -13,9 +13,9 @@ function wantedHosts(): number {
   return Number.isInteger(n) && n >= 1 && n <= 4 ? n : 1;
 }
 
-/** ?renderer=webgl switches xterm to its WebGL renderer (benchmarks compare both). */
+/** ?renderer=dom switches xterm to its DOM renderer (benchmarks compare both); WebGL otherwise. */
 function wantedRenderer(): 'dom' | 'webgl' {
-  return new URLSearchParams(location.search).get('renderer') === 'webgl' ? 'webgl' : 'dom';
+  return new URLSearchParams(location.search).get('renderer') === 'dom' ? 'dom' : 'webgl';
 }
 
 async function claim(signal: AbortSignal): Promise<State> {
@@ -28,7 +28,7 @@ async function claim(signal: AbortSignal): Promise<State> {
 export default function Playground() {
   const [state, setState] = useState<State>({ phase: 'claiming' });
   const [attempt, setAttempt] = useState(0);
-  const [renderer, setRenderer] = useState<'dom' | 'webgl'>('dom');
+  const [renderer, setRenderer] = useState<'dom' | 'webgl'>('webgl');
 
   useEffect(() => {
     const ac = new AbortController();

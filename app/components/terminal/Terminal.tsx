@@ -24,7 +24,11 @@ export interface TerminalProps {
   /** CSS height of the terminal area (default 24rem). */
   height?: CSSProperties['height'];
   autoFocus?: boolean;
-  /** 'dom' (default) or 'webgl' (faster on a real GPU; slow under a software rasteriser). */
+  /**
+   * 'webgl' (default, as ttyd and WeTTY): paints a keystroke's echo within the frame; falls back
+   * to 'dom' when WebGL is unavailable or its context is lost. 'dom' is lighter for many small
+   * terminals on one page.
+   */
   renderer?: 'dom' | 'webgl';
 }
 
@@ -44,6 +48,7 @@ function importXterm() {
 }
 /** Starts downloading xterm.js (call it as soon as a page knows it will show a terminal). */
 export function loadXterm(): ReturnType<typeof importXterm> {
+  if (!xtermModules) import('@xterm/addon-webgl').catch(() => { /* the DOM renderer then */ });
   xtermModules ??= importXterm().catch((err: unknown) => { xtermModules = undefined; throw err; });
   return xtermModules;
 }
@@ -65,7 +70,7 @@ const dotColor: Record<ViewState['state'], string> = {
   loading: '#7f8694', connecting: '#f5c542', ready: '#7bd88f', reconnecting: '#f5c542', exited: '#7f8694', error: '#ff6b6b',
 };
 
-export default function Terminal({ sandboxId, host, terminal = 0, readOnly = false, height = '24rem', autoFocus = false, renderer = 'dom' }: TerminalProps) {
+export default function Terminal({ sandboxId, host, terminal = 0, readOnly = false, height = '24rem', autoFocus = false, renderer = 'webgl' }: TerminalProps) {
   const boxRef = useRef<HTMLDivElement>(null);
   const [view, setView] = useState<ViewState>({ state: 'loading' });
   const [loaded, setLoaded] = useState(false);
