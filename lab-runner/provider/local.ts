@@ -202,8 +202,12 @@ export class LocalDockerProvider implements Provider {
       [L.topology]: String(spec.hosts), [L.created]: String(now),
     };
     try {
-      const { name: net, subnet } = await this.createNetwork(id, base, signal);
-      await Promise.all(hostNames(spec.hosts).map((h, i) => this.createHost(id, h, i, net, subnet, base, signal)));
+      // The network and the hosts' image stores are independent: prepare them side by side.
+      const [{ name: net, subnet }] = await Promise.all([
+        this.createNetwork(id, base, signal),
+        ...hostNames(spec.hosts).map((h) => this.prepareHost(id, h, base, signal)),
+      ]);
+      await Promise.all(hostNames(spec.hosts).map((h, i) => this.startHost(id, h, i, net, subnet, base, signal)));
       await Promise.all(hostNames(spec.hosts).map((h) => this.waitReady(id, h, signal)));
     } catch (err) {
       await this.destroy(id).catch(() => undefined);
@@ -239,7 +243,8 @@ export class LocalDockerProvider implements Provider {
       await this.docker.getContainer(h.id).remove({ force: true, v: true }).catch(ignoreGone);
       await this.docker.getVolume(names.dockerVolume(this.cfg.instance, sandboxId, h.name)).remove().catch(ignoreGone);
       const index = Number(h.name.replace('node', '')) - 1;
-      await this.createHost(sandboxId, h.name, index, info.network.name, info.network.subnet, labels);
+      await this.prepareHost(sandboxId, h.name, labels);
+      await this.startHost(sandboxId, h.name, index, info.network.name, info.network.subnet, labels);
     }));
     await Promise.all(targets.map((h) => this.waitReady(sandboxId, h.name)));
     const out = await this.inspect(sandboxId);
@@ -277,8 +282,8 @@ export class LocalDockerProvider implements Provider {
     throw new Error('Could not find a free lab subnet after 8 attempts (many runners creating networks at once?).');
   }
 
-  private async createHost(id: string, host: string, index: number, net: string, subnet: string,
-    labels: Record<string, string>, signal?: AbortSignal): Promise<void> {
+  /** The host's socket folder and its /var/lib/docker volume (filled from the seed when there is one). */
+  private async prepareHost(id: string, host: string, labels: Record<string, string>, signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
     const dir = this.socketDir(id, host);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -297,6 +302,13 @@ export class LocalDockerProvider implements Provider {
     } else {
       await this.docker.createVolume({ Name: volume, Labels: volLabels });
     }
+  }
+
+  private async startHost(id: string, host: string, index: number, net: string, subnet: string,
+    labels: Record<string, string>, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    const dir = this.socketDir(id, host);
+    const volume = names.dockerVolume(this.cfg.instance, id, host);
     await this.createAndStart((m) => ({
       name: names.container(this.cfg.instance, id, host),
       Image: this.image,
@@ -333,7 +345,7 @@ export class LocalDockerProvider implements Provider {
   private securityMode_(): Promise<SecurityMode> {
     if (this.security) return Promise.resolve(this.security);
     if (this.cfg.runtime) { this.security = 'runtime'; return Promise.resolve('runtime'); }
-    // The first host of this process decides (createHost falls back on refusal); no extra probe.
+    // The first host of this process decides (createAndStart falls back on refusal); no extra probe.
     return Promise.resolve('privileged');
   }
 
