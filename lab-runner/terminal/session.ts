@@ -143,13 +143,14 @@ export class TerminalSession {
     this.ring.write(data);
     this.pending.push(data);
     this.pendingBytes += data.length;
-    if (this.timer) {
-      if (this.pendingBytes >= MAX_OUTPUT_CHUNK) { clearTimeout(this.timer); this.timer = undefined; this.flush(); }
-      return;
-    }
     const now = Date.now();
-    if (now - this.lastInput < INTERACTIVE_MS || now - this.lastFlush >= this.opts.batchMs || this.pendingBytes >= MAX_OUTPUT_CHUNK) this.flush();
-    else this.timer = setTimeout(() => { this.timer = undefined; this.flush(); }, this.opts.batchMs);
+    // At once: the echo of a keystroke (or anything right after input), a full frame, or the first
+    // output after a quiet spell. Otherwise (a flood) wait for the batch timer.
+    if (now - this.lastInput < INTERACTIVE_MS || this.pendingBytes >= MAX_OUTPUT_CHUNK || (!this.timer && now - this.lastFlush >= this.opts.batchMs)) {
+      this.flush();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => { this.timer = undefined; this.flush(); }, this.opts.batchMs);
+    }
   }
 
   private flush(): void {
