@@ -134,7 +134,10 @@ export class LessonWatcher {
     const ctl = new AbortController();
     this.round = ctl;
     const signal = AbortSignal.any([ctl.signal, this.life.signal]);
-    this.roundDone = this.evaluateAll(signal).then(() => { if (this.round === ctl) this.restarts = 0; }, (err: unknown) => {
+    this.roundDone = this.evaluateAll(signal).then(() => {
+      if (this.round === ctl) { this.restarts = 0; this.round = undefined; }
+    }, (err: unknown) => {
+      if (this.round === ctl) this.round = undefined;
       if (!signal.aborted) this.log(`round failed: ${String(err)}`);
     });
     return this.roundDone;
