@@ -82,7 +82,16 @@ export default function Terminal({ sandboxId, host, terminal = 0, readOnly = fal
     const cleanups: Array<() => void> = [];
 
     // Token request and xterm download run in parallel.
-    const conn = new TerminalConnection({ sandboxId, host, terminal, readOnly, onState: (s) => { if (!disposed) setView(s); } });
+    let queued: { command: string; interrupt: boolean } | undefined;
+    let target: RunTarget | undefined;
+    const conn = new TerminalConnection({
+      sandboxId, host, terminal, readOnly,
+      onState: (st) => {
+        if (disposed) return;
+        setView(st);
+        if (st.state === 'ready' && queued && target) { const q = queued; queued = undefined; target.run(q.command, q.interrupt); }
+      },
+    });
     cleanups.push(() => conn.dispose());
     conn.prefetch();
 
@@ -132,9 +141,10 @@ export default function Terminal({ sandboxId, host, terminal = 0, readOnly = fal
       ro.observe(el);
       cleanups.push(() => { ro.disconnect(); cancelAnimationFrame(raf); });
 
-      const target: RunTarget = {
+      target = {
         host,
         lastFocus: 0,
+        later(command, interrupt) { if (!readOnly) queued = { command, interrupt }; },
         run(command, interrupt) {
           if (!conn.canType) return false;
           if (interrupt) conn.input('\x03');
@@ -144,8 +154,9 @@ export default function Terminal({ sandboxId, host, terminal = 0, readOnly = fal
           return true;
         },
       };
-      cleanups.push(registerRunTarget(target));
-      const onFocus = () => { window.term = term; target.lastFocus = Date.now(); };
+      const runTarget: RunTarget = target;
+      cleanups.push(registerRunTarget(runTarget));
+      const onFocus = () => { window.term = term; runTarget.lastFocus = Date.now(); };
       term.textarea?.addEventListener('focus', onFocus);
       cleanups.push(() => {
         term.textarea?.removeEventListener('focus', onFocus);

@@ -7,6 +7,8 @@ export interface RunTarget {
   host: string;
   /** Types the text (Ctrl-C first when interrupt); false when the terminal cannot type now. */
   run(command: string, interrupt: boolean): boolean;
+  /** Keeps the command until the terminal is connected (a Run clicked while it still connects). */
+  later(command: string, interrupt: boolean): void;
   lastFocus: number;
 }
 
@@ -20,6 +22,7 @@ function onRun(ev: Event): void {
   const candidates = [...targets].filter((t) => t.host === host).sort((a, b) => b.lastFocus - a.lastFocus);
   if (candidates.length === 0) { console.warn(`[terminal] ${RUN_EVENT}: no terminal open for host ${host}`); return; }
   for (const t of candidates) if (t.run(command, interrupt ?? false)) return;
+  candidates[0]!.later(command, interrupt ?? false);
 }
 
 export function registerRunTarget(t: RunTarget): () => void {
