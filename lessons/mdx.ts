@@ -3,6 +3,7 @@
 // registry of app/mdx/registry.tsx. Lessons are repository content; nothing a user sends is ever
 // compiled or evaluated.
 import { compile, createProcessor } from '@mdx-js/mdx';
+import remarkGfm from 'remark-gfm';
 import type { Code, Root, RootContent } from 'mdast';
 import type {} from 'mdast-util-mdx';
 import type { MdxJsxAttribute, MdxJsxExpressionAttribute, MdxJsxFlowElement } from 'mdast-util-mdx-jsx';
@@ -59,7 +60,7 @@ export function analyzeMdx(source: string, hosts: number): MdxAnalysis {
   const exercises: MdxAnalysis['exercises'] = [];
   let tree: Root;
   try {
-    tree = createProcessor().parse(source) as Root;
+    tree = createProcessor({ remarkPlugins: [remarkGfm] }).parse(source) as Root;
   } catch (err) {
     return { exercises, problems: [{ line: errorLine(err), message: `MDX syntax: ${errorReason(err)}` }], syntaxError: true };
   }
@@ -164,7 +165,8 @@ export async function compileLessonMdx(source: string, defaultHost: string): Pro
   const file = await compile(source, {
     outputFormat: 'function-body',
     development: false,
-    remarkPlugins: [[remarkLessonFences, { defaultHost }]],
+    // GFM: tables, strikethrough, autolinks, task lists — Markdown authors expect them.
+    remarkPlugins: [remarkGfm, [remarkLessonFences, { defaultHost }]],
   });
   return String(file);
 }

@@ -88,6 +88,13 @@ describe('lesson format: error messages name the file, the field and the reason'
     assert.equal(l.lab.exercises[0]!.check.kind, 'networkExists');
   });
 
+  test('GitHub-flavoured Markdown (tables) compiles', async () => {
+    const dir = course({ en: mdx('Case', ['first'], '\n| driver | scope |\n|---|---|\n| bridge | one host |\n') });
+    const c = await loadCourse({ dir });
+    assert.match(c.lessons[0]!.content.en.code, /"table"/);
+    assert.match(c.lessons[0]!.content.en.code, /"td"/);
+  });
+
   test('missing hints', async () => {
     const dir = course({ exercises: [{ id: 'first' }, { id: 'second', hints: [] }] });
     const msg = await problemsOf(dir);
