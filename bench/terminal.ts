@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { LEARNER_COOKIE, signToken } from '../lab-runner/auth.ts';
 import { TERMINAL_WS_PATH } from '../protocol/terminal.ts';
 import { TerminalTestClient } from '../tests/e2e/terminal-helpers.ts';
+import { table as benchTable, type BenchReport, type BenchRow } from './index.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const HARNESS_SRC = '/work/shared/bench/terminal';
@@ -192,16 +193,34 @@ async function main(): Promise<void> {
     await stopOurs(ours);
   }
   const table = execFileSync(process.execPath, ['report.mjs', ...results, ...['results/ttyd-clean.json'].filter((f) => fs.existsSync(path.join(HARNESS, f)))], { cwd: HARNESS, encoding: 'utf8' });
-  const summary = {
-    table,
-    rssPerTerminal: perTerm,
-    results: Object.fromEntries(results.map((f) => [path.basename(f, '.json'), JSON.parse(fs.readFileSync(path.join(HARNESS, f), 'utf8')).summary])),
-  };
-  if (opt.json) console.log(JSON.stringify(summary, null, 2));
-  else {
-    console.log(table);
-    if (perTerm) console.log(`server RSS per open terminal (tree incl. docker exec): ${perTerm.perTerminalMiB.toFixed(1)} MiB (${perTerm.n} terminals: ${perTerm.idleMiB.toFixed(1)} → ${perTerm.openMiB.toFixed(1)} MiB)`);
+  const load = (f: string) => JSON.parse(fs.readFileSync(path.join(HARNESS, f), 'utf8')) as Harness;
+  const me = load(`results/${opt.label}.json`);
+  const wetty = opt['no-wetty'] ? undefined : load('results/wetty-clean.json');
+  const report = toReport(me, wetty, perTerm, table);
+  console.log(opt.json ? JSON.stringify(report, null, 2) : `${table}\n${benchTable(report)}`);
+}
+
+interface Stat { median: number; min: number; max: number }
+interface Harness {
+  label: string;
+  page: { renderer: string };
+  summary: { ttfpMs: Stat; echoP50Ms: Stat; bulkMBps: Stat; rssDuringTreeMiB: Stat };
+  memBefore?: { treeKiB?: number; serverKiB: number };
+}
+
+function toReport(me: Harness, wetty: Harness | undefined, perTerm: { perTerminalMiB: number; n: number } | undefined, harnessTable: string): BenchReport {
+  const s = me.summary;
+  const range = (x: Stat, d = 1) => `median of ${me.label}; min ${x.min.toFixed(d)}, max ${x.max.toFixed(d)}`;
+  const rows: BenchRow[] = [
+    { metric: 'time to first prompt (warm sandbox)', value: Math.round(s.ttfpMs.median), unit: 'ms', target: '≤ 1500', ok: s.ttfpMs.median <= 1500, note: range(s.ttfpMs, 0) },
+    { metric: 'keystroke echo p50, painted', value: s.echoP50Ms.median, unit: 'ms', target: wetty ? `≤ ${wetty.summary.echoP50Ms.median.toFixed(1)} (WeTTY), ≤ 10.2 (1.5× ttyd)` : '≤ 10.2', ok: s.echoP50Ms.median <= Math.min(10.2, wetty?.summary.echoP50Ms.median ?? Infinity), note: range(s.echoP50Ms) },
+    { metric: 'seq 1 200000 throughput', value: s.bulkMBps.median, unit: 'MB/s', target: wetty ? `≥ ${wetty.summary.bulkMBps.median.toFixed(2)} (WeTTY)` : undefined, ok: wetty ? s.bulkMBps.median >= wetty.summary.bulkMBps.median : undefined, note: range(s.bulkMBps, 2) },
+  ];
+  if (perTerm) {
+    const wettyPer = wetty?.memBefore ? wetty.summary.rssDuringTreeMiB.median - wetty.memBefore.serverKiB / 1024 : undefined;
+    rows.push({ metric: 'server RSS per open terminal', value: perTerm.perTerminalMiB, unit: 'MiB', target: wettyPer !== undefined ? `≤ ${wettyPer.toFixed(1)} (WeTTY: session tree − idle server)` : undefined, ok: wettyPer !== undefined ? perTerm.perTerminalMiB <= wettyPer : undefined, note: `${perTerm.n} terminals opened over the protocol` });
   }
+  return { name: 'terminal', rows, notes: [`renderer ${me.page.renderer}; WeTTY runs bash --norc --noprofile on this machine, ours bash -l inside a sandbox host`, ...harnessTable.trim().split('\n')] };
 }
 
 main().catch((err: unknown) => { console.error(err instanceof Error ? err.stack : err); process.exit(1); });
