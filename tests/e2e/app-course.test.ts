@@ -109,6 +109,8 @@ describe('the real course', () => {
           assert.deepEqual([...ids].sort(), l.lab.exercises.map((e) => e.id).sort(), `${l.slug} (${lang}) exercises`);
           assert.equal(await page.locator('section.exercise [role="status"]').count(), l.lab.exercises.length);
           assert.equal(await page.locator('.host-tabs [role="tab"]').count(), l.lab.hosts);
+          // Markdown tables are tables, never pipes in a paragraph.
+          assert.equal(await page.locator('.prose p', { hasText: /\|\s*-{3,}\s*\|/ }).count(), 0, `${l.slug} (${lang}): a table rendered as text`);
         }
       }
       const first = course.lessons[0];
