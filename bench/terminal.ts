@@ -95,14 +95,31 @@ function treeRssMiB(pid: number): number {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Ours { port: number; server: ChildProcess; instance: string; dataDir: string }
+interface Ours { port: number; server: ChildProcess; instance: string; dataDir: string; appDir: string }
+
+/**
+ * A private snapshot of the app to serve from: every top-level entry symlinked except `.next`,
+ * which is copied (without its cache), so another `next build` in the shared tree during the
+ * run cannot swap the web app's chunks under the benchmark.
+ */
+function snapshotApp(): string {
+  if (!fs.existsSync(path.join(root, '.next', 'BUILD_ID'))) throw new Error('No web build: run `npx next build` first.');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dnl-bench-app-'));
+  for (const e of fs.readdirSync(root)) {
+    if (e === '.next' || e === '.git' || e === '.data') continue;
+    fs.symlinkSync(path.join(root, e), path.join(dir, e));
+  }
+  fs.cpSync(path.join(root, '.next'), path.join(dir, '.next'), { recursive: true, filter: (src) => !src.startsWith(path.join(root, '.next', 'cache')) });
+  return dir;
+}
 
 async function startOurs(poolSize: number): Promise<Ours> {
   const port = await freePort();
+  const appDir = snapshotApp();
   const instance = 'bench-term-' + randomBytes(3).toString('hex');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dnl-bench-term-'));
   const server = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve.ts'], {
-    cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: appDir, stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DNL_DATA_DIR: dataDir, DNL_INSTANCE: instance, DNL_LAB_POOL: '10.231.0.0/16', DNL_POOL_SIZE: String(poolSize), DNL_MAX_SANDBOXES: String(poolSize), NODE_ENV: 'production' },
   });
   let out = '';
@@ -126,7 +143,7 @@ async function startOurs(poolSize: number): Promise<Ours> {
     await sleep(1000);
   }
   await sleep(5000); // let the last sandbox's start-up work settle
-  return { port, server, instance, dataDir };
+  return { port, server, instance, dataDir, appDir };
 }
 
 async function stopOurs(o: Ours): Promise<void> {
@@ -138,6 +155,7 @@ async function stopOurs(o: Ours): Promise<void> {
   }
   removeInstance(o.instance);
   fs.rmSync(o.dataDir, { recursive: true, force: true });
+  fs.rmSync(o.appDir, { recursive: true, force: true }); // symlinks are removed, not followed
 }
 
 /** Server RSS per extra open terminal: N shells into one claimed sandbox via the WS protocol. */
