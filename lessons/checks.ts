@@ -123,6 +123,24 @@ export const SwarmJoinedCheck = z.object({
   role: z.enum(['manager', 'worker']).optional().describe('Required role; any when omitted'),
 }).describe('The host is an active member of a swarm (optionally as manager/worker)');
 
+export const AnswerCheck = z.object({
+  kind: z.literal('answer'),
+  host: hostName,
+  expect: z.discriminatedUnion('of', [
+    z.object({
+      of: z.literal('containerIp'),
+      container: dockerName('A container name').describe('Whose address the learner must find'),
+      network: dockerName('A network name').optional().describe('On this network (else its first address)'),
+    }).describe("A container's live IPv4 address, e.g. container3's on my_bridge_network"),
+    z.object({ of: z.literal('containerMac'), container: dockerName('A container name'), network: dockerName('A network name').optional() })
+      .describe("A container's live MAC address on a network"),
+    z.object({ of: z.literal('networkSubnet'), network: dockerName('A network name') }).describe("A network's (first) subnet, e.g. 172.18.0.0/16"),
+    z.object({ of: z.literal('networkGateway'), network: dockerName('A network name') }).describe("A network's (first) gateway"),
+    z.object({ of: z.literal('text'), value: z.string().min(1).max(200).describe('The fixed right answer (compared case-insensitively, trimmed)') })
+      .describe('A fixed answer (prefer live values: they cannot be copied)'),
+  ]).describe('What the right answer is, read live from the learner’s lab when possible'),
+}).describe('The learner typed an answer (in the page) that equals a value from their own lab');
+
 /** A check tree. Combinators nest; the getters keep the recursive type inferable (zod 4). */
 export const AllCheck = z.object({
   kind: z.literal('all'),
@@ -143,7 +161,7 @@ export const NotCheck = z.object({
 export const CheckSchema = z.discriminatedUnion('kind', [
   NetworkExistsCheck, ContainerRunningCheck, ReachesCheck, ResolvesCheck, PortPublishedCheck,
   HostAnswersCheck, SharesHostNetworkCheck, OnlyLoopbackCheck, DistinctMacsCheck, OverlaySpansCheck,
-  SwarmJoinedCheck, AllCheck, AnyCheck, NotCheck,
+  SwarmJoinedCheck, AnswerCheck, AllCheck, AnyCheck, NotCheck,
 ]).describe('One verifiable fact about the learner’s lab');
 
 /** A check after parsing (defaults filled in: host node1, via ping, expect true …). */
@@ -168,6 +186,16 @@ export function hostsOf(c: Check): string[] {
     case 'not': return hostsOf(c.check);
     case 'overlaySpans': return [...c.hosts];
     default: return [c.host];
+  }
+}
+
+/** The answer check inside a tree, if any (the page shows an answer box for it). */
+export function answerOf(c: Check): CheckOf<'answer'> | undefined {
+  switch (c.kind) {
+    case 'answer': return c;
+    case 'all': case 'any': for (const x of c.checks) { const a = answerOf(x); if (a) return a; } return undefined;
+    case 'not': return answerOf(c.check);
+    default: return undefined;
   }
 }
 
@@ -199,6 +227,7 @@ export const check = {
   distinctMacs: make('distinctMacs'),
   overlaySpans: make('overlaySpans'),
   swarmJoined: make('swarmJoined'),
+  answer: make('answer'),
   all: (...checks: CheckInput[]): CheckInput => ({ kind: 'all', checks }),
   any: (...checks: CheckInput[]): CheckInput => ({ kind: 'any', checks }),
   not: (inner: CheckInput, reason?: string): CheckInput => ({ kind: 'not', check: inner, ...(reason ? { reason } : {}) }),

@@ -46,6 +46,11 @@ export const UsedRequestSchema = z.object({
   kind: z.enum(['hint', 'solution']).describe('What the learner opened'),
 }).strict();
 
+export const AnswerRequestSchema = z.object({
+  value: z.string().trim().min(1, 'type an answer').max(200).describe('What the learner typed'),
+  sandbox: z.string().regex(/^[a-z0-9]{1,16}$/).optional().describe('Sandbox id; the learner’s sandbox for this lesson when omitted'),
+}).strict();
+
 export const ProgressResponseSchema = z.object({
   lessonSlug: z.string(),
   exercises: z.array(z.object({

@@ -3,7 +3,7 @@
 // HTTP GET on the host's loopback). Every outcome carries one sentence for the learner; raw
 // daemon errors go to the log only. Independent sub-checks run concurrently.
 import type Docker from 'dockerode';
-import { needsTraffic, type Check, type CheckOf, type CheckResult } from '../../lessons/checks.ts';
+import { answerOf, needsTraffic, type Check, type CheckOf, type CheckResult } from '../../lessons/checks.ts';
 import { execIn } from './container-exec.ts';
 import { Facts, LabError } from './facts.ts';
 import type { CheckTarget } from './target.ts';
@@ -12,8 +12,9 @@ type Verdict = { passed: boolean; reason: string };
 const ok = (reason: string): Verdict => ({ passed: true, reason });
 const no = (reason: string): Verdict => ({ passed: false, reason });
 
-/** Probe timeouts: short, so a whole lesson re-checks in well under two seconds. */
-const PROBE_MS = 5000;
+/** A hung probe is abandoned after this long. Probes end by themselves much sooner (ping has
+ * its own 1–2 s deadline), so this only matters on a badly overloaded host. */
+const PROBE_MS = 10_000;
 
 export interface EvaluateOptions {
   signal?: AbortSignal;
@@ -21,6 +22,8 @@ export interface EvaluateOptions {
   facts?: Facts;
   /** Called with the raw error when an engine call fails (for operators' logs). */
   onEngineError?: (err: unknown) => void;
+  /** The learner's typed answer, for `answer` checks. */
+  answer?: string;
 }
 
 export async function evaluate(check: Check, target: CheckTarget, opts: EvaluateOptions = {}): Promise<CheckResult> {
@@ -54,7 +57,8 @@ const isVerdict = (x: unknown): x is Verdict => typeof x === 'object' && x !== n
 const onHost = (f: Facts, host: string): string => (f.target.hosts().length > 1 ? ` on ${host}` : '');
 
 async function inContainer(f: Facts, host: string, container: string, script: string, signal?: AbortSignal) {
-  return execIn(f.engine(host), container, ['sh', '-c', script], { timeoutMs: PROBE_MS, signal });
+  const docker = f.engine(host);
+  return f.probe(() => execIn(docker, container, ['sh', '-c', script], { timeoutMs: PROBE_MS, signal }));
 }
 
 function addressesOf(info: Docker.ContainerInspectInfo, network?: string): string[] {
@@ -243,6 +247,19 @@ const kinds: { [K in Check['kind']]: (c: CheckOf<K>, f: Facts, o: EvaluateOption
     return ok(`${c.host} is a swarm ${role}.`);
   },
 
+  async answer(c, f, o) {
+    const given = o.answer?.trim();
+    if (!given) return no('Type your answer in the box and press Check.');
+    const want = await expectedValue(c, f);
+    if (isVerdict(want)) return want;
+    const norm = (x: string): string => x.trim().toLowerCase();
+    if (norm(given) === norm(want)) return ok(`${given} is right.`);
+    const what = c.expect.of === 'containerIp' ? `${c.expect.container}'s address${c.expect.network ? ` on ${c.expect.network}` : ''}`
+      : c.expect.of === 'containerMac' ? `${c.expect.container}'s MAC address${c.expect.network ? ` on ${c.expect.network}` : ''}`
+        : c.expect.of === 'networkSubnet' ? `the subnet of ${c.expect.network}` : c.expect.of === 'networkGateway' ? `the gateway of ${c.expect.network}` : 'the answer';
+    return no(`${given} is not ${what}; look it up in your lab (docker inspect) and try again.`);
+  },
+
   async all(c, f, o) {
     // Cheap Engine API reads first (concurrently); traffic probes only once those hold, so an
     // unfinished exercise fails fast with the clearest reason instead of waiting on a ping.
@@ -268,12 +285,42 @@ const kinds: { [K in Check['kind']]: (c: CheckOf<K>, f: Facts, o: EvaluateOption
   },
 };
 
+/** The right answer of an `answer` check, read live from the lab (or why it cannot be read yet). */
+async function expectedValue(c: CheckOf<'answer'>, f: Facts): Promise<string | Verdict> {
+  const e = c.expect;
+  switch (e.of) {
+    case 'text': return e.value;
+    case 'containerIp': case 'containerMac': {
+      const info = await f.container(c.host, e.container);
+      if (!info) return no(`There is no container named ${e.container} yet, so there is nothing to look up.`);
+      const nets = Object.entries(info.NetworkSettings.Networks ?? {}).filter(([n]) => !e.network || n === e.network);
+      const v = e.of === 'containerIp' ? nets.map(([, x]) => x.IPAddress).find(Boolean) : nets.map(([, x]) => x.MacAddress).find(Boolean);
+      return v ?? no(`${e.container} has no ${e.of === 'containerIp' ? 'address' : 'MAC address'}${e.network ? ` on ${e.network}` : ''} yet.`);
+    }
+    case 'networkSubnet': case 'networkGateway': {
+      const net = await f.network(c.host, e.network);
+      if (!net) return no(`There is no network named ${e.network} yet, so there is nothing to look up.`);
+      const cfg = net.IPAM?.Config?.[0];
+      const v = e.of === 'networkSubnet' ? cfg?.Subnet : cfg?.Gateway;
+      return v ?? no(`${e.network} has no ${e.of === 'networkSubnet' ? 'subnet' : 'gateway'} configured.`);
+    }
+  }
+}
+
+/** The right answer for the first `answer` check in a tree (self-test), or undefined. */
+export async function expectedAnswer(check: Check, target: CheckTarget, signal?: AbortSignal): Promise<string | undefined> {
+  const a = answerOf(check);
+  if (!a) return undefined;
+  const v = await expectedValue(a, new Facts(target, signal));
+  return typeof v === 'string' ? v : undefined;
+}
+
 /** HTTP (or a bare TCP connect) to addr:port from the host itself; bash only, no curl needed. */
 async function httpOnHost(f: Facts, host: string, addr: string, port: number, via: 'tcp' | 'http', signal?: AbortSignal): Promise<boolean> {
   f.engine(host); // validates the host name with a learner-readable error
   const script = via === 'tcp' ? `timeout 2 bash -c '</dev/tcp/${addr}/${port}'`
     : `timeout 2 bash -c 'exec 3<>/dev/tcp/${addr}/${port} && printf "GET / HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n" >&3 && head -c 12 <&3'`;
-  const r = await f.target.exec(host, script, { timeoutMs: PROBE_MS, signal });
+  const r = await f.probe(() => f.target.exec(host, script, { timeoutMs: PROBE_MS, signal }));
   return r.exitCode === 0 && (via === 'tcp' || /^HTTP\/\d/.test(r.stdout));
 }
 

@@ -15,9 +15,25 @@ function statusOf(err: unknown): number | undefined {
   return typeof err === 'object' && err !== null && 'statusCode' in err ? Number((err as { statusCode: unknown }).statusCode) : undefined;
 }
 
+/** Probes (execs) in flight per evaluation round: enough for concurrency, few enough that a
+ * busy 2-core machine does not starve each probe past its timeout. */
+const EXEC_SLOTS = 4;
+
 export class Facts {
   private memo = new Map<string, Promise<unknown>>();
+  private running = 0;
+  private waiting: Array<() => void> = [];
   constructor(readonly target: CheckTarget, readonly signal?: AbortSignal) {}
+
+  /** Runs a probe when one of the round's exec slots is free. */
+  async probe<T>(run: () => Promise<T>): Promise<T> {
+    if (this.running >= EXEC_SLOTS) await new Promise<void>((r) => this.waiting.push(r));
+    this.running++;
+    try { return await run(); } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
 
   engine(host: string): Docker {
     if (!this.target.hosts().includes(host)) {

@@ -5,8 +5,9 @@
 // Shared by `npm run lessons:test` and tests/integration/lessons-selftest.test.ts.
 import type { Lesson } from '../../lessons/load.ts';
 import type { Provider } from '../provider/types.ts';
-import { evaluate } from './evaluate.ts';
+import { evaluate, expectedAnswer } from './evaluate.ts';
 import { FeatureCache } from './features.ts';
+import { Facts } from './facts.ts';
 import { sandboxTarget } from './target.ts';
 
 export type Outcome = 'pass' | 'fail' | 'skip';
@@ -69,7 +70,9 @@ export async function selfTestLesson(lesson: Lesson, opts: SelfTestOptions): Pro
       if (err) { for (const r of rows) r.reason = `setup failed: ${err}`; return finish('fail', `setup failed: ${err}`); }
     }
     // Negative half: nothing may pass before the learner has done anything.
-    const before = await Promise.all(exercises.map((x) => evaluate(x.check, target, { signal: opts.signal })));
+    // One round's facts (and exec slots) shared, as the live watcher does.
+    const beforeFacts = new Facts(target, opts.signal);
+    const before = await Promise.all(exercises.map((x) => evaluate(x.check, target, { signal: opts.signal, facts: beforeFacts })));
     before.forEach((r, i) => {
       rows[i]!.before = r.passed;
       if (r.passed) rows[i]!.reason = `passes before its solution: ${r.reason}`;
@@ -78,14 +81,17 @@ export async function selfTestLesson(lesson: Lesson, opts: SelfTestOptions): Pro
       const t = performance.now();
       let err: string | undefined;
       for (const step of x.solution) { err = await run(step.host, step.run); if (err) break; }
-      const r = await evaluate(x.check, target, { signal: opts.signal });
+      // An answer check is given the live right answer, as a learner who looked it up would type.
+      const answer = await expectedAnswer(x.check, target, opts.signal);
+      const r = await evaluate(x.check, target, { signal: opts.signal, answer });
       rows[i]!.after = r.passed;
       rows[i]!.ms = since(t);
       if (err) rows[i]!.reason ??= `solution failed: ${err}`;
       else if (!r.passed) rows[i]!.reason ??= `fails after its solution: ${r.reason}`;
       log(`${lesson.slug}/${x.id}: ${r.passed ? 'passes' : 'FAILS'} after its solution (${rows[i]!.ms} ms)`);
     }
-    const end = await Promise.all(exercises.map((x) => evaluate(x.check, target, { signal: opts.signal })));
+    const endFacts = new Facts(target, opts.signal);
+    const end = await Promise.all(exercises.map(async (x) => evaluate(x.check, target, { signal: opts.signal, facts: endFacts, answer: await expectedAnswer(x.check, target, opts.signal) })));
     end.forEach((r, i) => {
       const row = rows[i]!;
       row.end = r.passed;

@@ -76,6 +76,7 @@ export class LiveHub {
       sandboxId, lesson, target, debounceMs: this.opts.debounceMs, log: this.log,
       events: (signal, onEvent) => this.opts.provider.events(sandboxId, signal, onEvent),
       recordPass: store ? (id) => store.recordPass(owner, slug, id).passedAt : undefined,
+      answer: store ? (id) => store.answer(owner, slug, id) : undefined,
       passedAt: store ? (id) => store.progress(owner, slug).find((r) => r.exercise === id)?.passedAt ?? null : undefined,
     });
     void w.start();

@@ -24,6 +24,8 @@ export interface WatcherOptions {
   events?: (signal: AbortSignal, onEvent: (e: SandboxEvent) => void) => Promise<void>;
   /** Records a pass; returns the first-pass time (store), so the page can show it. */
   recordPass?: (exerciseId: string) => number | null;
+  /** The learner's typed answer for an exercise with an answer check. */
+  answer?: (exerciseId: string) => string | undefined;
   /** Stored first-pass time of an exercise, if any. */
   passedAt?: (exerciseId: string) => number | null;
   debounceMs?: number;
@@ -153,7 +155,7 @@ export class LessonWatcher {
           this.update(x.id, { passed: false, reason: `Unavailable on this host: ${lesson.unavailable}.`, ms: 0 }, true);
           return;
         }
-        const r = await evaluate(x.check, this.opts.target, { signal, facts, onEngineError: (e) => this.log(`engine error (${lesson.slug}/${x.id}): ${String(e)}`) });
+        const r = await evaluate(x.check, this.opts.target, { signal, facts, answer: this.opts.answer?.(x.id), onEngineError: (e) => this.log(`engine error (${lesson.slug}/${x.id}): ${String(e)}`) });
         if (!signal.aborted) this.update(x.id, r, false);
       }));
     } finally {

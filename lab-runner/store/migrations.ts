@@ -26,4 +26,18 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX progress_by_lesson ON progress(lesson, exercise);
     `,
   },
+  {
+    version: 2,
+    name: 'answers typed by learners',
+    sql: `
+      CREATE TABLE answers (
+        learner_id  TEXT NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+        lesson      TEXT NOT NULL,
+        exercise    TEXT NOT NULL,
+        value       TEXT NOT NULL,               -- the latest answer typed for an answer check
+        updated_at  INTEGER NOT NULL,
+        PRIMARY KEY (learner_id, lesson, exercise)
+      ) STRICT;
+    `,
+  },
 ];

@@ -54,6 +54,8 @@ export class Store {
       pass: this.db.prepare('UPDATE progress SET passed_at = ?, updated_at = ? WHERE learner_id = ? AND lesson = ? AND exercise = ? AND passed_at IS NULL'),
       row: this.db.prepare<[string, string, string], RawProgress>('SELECT lesson, exercise, passed_at, used_hint, used_solution FROM progress WHERE learner_id = ? AND lesson = ? AND exercise = ?'),
       byLesson: this.db.prepare<[string, string], RawProgress>('SELECT lesson, exercise, passed_at, used_hint, used_solution FROM progress WHERE learner_id = ? AND lesson = ? ORDER BY exercise'),
+      setAnswer: this.db.prepare('INSERT INTO answers (learner_id, lesson, exercise, value, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at'),
+      answer: this.db.prepare<[string, string, string], { value: string }>('SELECT value FROM answers WHERE learner_id = ? AND lesson = ? AND exercise = ?'),
       all: this.db.prepare<[string], RawProgress>('SELECT lesson, exercise, passed_at, used_hint, used_solution FROM progress WHERE learner_id = ? ORDER BY lesson, exercise'),
     };
   }
@@ -93,6 +95,16 @@ export class Store {
       const r = toRow(this.q.row.get(learnerId, lesson, exercise)!);
       return { first, passedAt: r.passedAt!, usedHint: r.usedHint, usedSolution: r.usedSolution };
     })();
+  }
+
+  /** Stores the learner's latest typed answer for an answer check. */
+  setAnswer(learnerId: string, lesson: string, exercise: string, value: string): void {
+    this.ensureLearner(learnerId);
+    this.q.setAnswer.run(learnerId, lesson, exercise, value, this.now());
+  }
+
+  answer(learnerId: string, lesson: string, exercise: string): string | undefined {
+    return this.q.answer.get(learnerId, lesson, exercise)?.value;
   }
 
   progress(learnerId: string, lesson?: string): ProgressRow[] {

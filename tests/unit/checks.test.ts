@@ -160,3 +160,19 @@ test('watcher: an unavailable lesson reports every exercise with the reason, wit
   assert.equal(t.calls.length, 0);
   w.close();
 });
+
+test('answer: compared with the live value, never revealing it; no answer asks for one', async () => {
+  const c = { kind: 'answer', expect: { of: 'containerIp', container: 'container3', network: 'my_bridge_network' } } as const;
+  const t = fakeTarget(world);
+  const none = await evaluate(CheckSchema.parse(c), t);
+  assert.deepEqual([none.passed, none.reason], [false, 'Type your answer in the box and press Check.']);
+  const wrong = await evaluate(CheckSchema.parse(c), t, { answer: '172.18.0.9' });
+  assert.equal(wrong.passed, false);
+  assert.equal(wrong.reason, "172.18.0.9 is not container3's address on my_bridge_network; look it up in your lab (docker inspect) and try again.");
+  assert.doesNotMatch(wrong.reason, /172\.18\.0\.2/);
+  assert.equal((await evaluate(CheckSchema.parse(c), t, { answer: ' 172.18.0.2 ' })).passed, true);
+  const subnet = await evaluate(CheckSchema.parse({ kind: 'answer', expect: { of: 'networkSubnet', network: 'my_bridge_network' } }), t, { answer: '172.18.0.0/16' });
+  assert.equal(subnet.passed, true);
+  const missing = await evaluate(CheckSchema.parse({ kind: 'answer', expect: { of: 'containerIp', container: 'nobody' } }), t, { answer: '1.2.3.4' });
+  assert.match(missing.reason, /no container named nobody yet/);
+});

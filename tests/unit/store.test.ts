@@ -76,3 +76,13 @@ test('a store from a newer runner is refused with a message saying what to do', 
   db.close();
   assert.throws(() => openStore(dir), /newer runner .*schema 99.*DNL_DATA_DIR/);
 });
+
+test('answers: the latest typed answer is kept per learner and exercise', (t) => {
+  const s = new Store(':memory:');
+  t.after(() => s.close());
+  assert.equal(s.answer('l_1', '05-bridge', 'ip'), undefined);
+  s.setAnswer('l_1', '05-bridge', 'ip', '172.18.0.3');
+  s.setAnswer('l_1', '05-bridge', 'ip', '172.18.0.2');
+  assert.equal(s.answer('l_1', '05-bridge', 'ip'), '172.18.0.2');
+  assert.equal(s.answer('l_2', '05-bridge', 'ip'), undefined);
+});
