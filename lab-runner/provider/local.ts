@@ -367,6 +367,8 @@ export class LocalDockerProvider implements Provider {
     let wake: () => void = () => undefined;
     let watcher: fs.FSWatcher | undefined;
     try { watcher = fs.watch(dir, () => wake()); } catch { /* folder not there yet: timer only */ }
+    const onAbort = () => wake();
+    signal?.addEventListener('abort', onAbort);
     try {
       for (;;) {
         signal?.throwIfAborted();
@@ -388,11 +390,11 @@ export class LocalDockerProvider implements Provider {
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, fs.existsSync(path.join(dir, 'ready')) ? 50 : 500);
           wake = () => { clearTimeout(t); resolve(); };
-          signal?.addEventListener('abort', wake, { once: true });
         });
       }
     } finally {
       watcher?.close();
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -619,8 +621,9 @@ export class LocalDockerProvider implements Provider {
       }
       if (signal.aborted) return;
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, backoff);
-        signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+        const done = () => { clearTimeout(t); signal.removeEventListener('abort', done); resolve(); };
+        const t = setTimeout(done, backoff);
+        signal.addEventListener('abort', done, { once: true });
       });
       backoff = Math.min(backoff * 2, 5000);
       if (!(await this.inspect(sandboxId).catch(() => undefined))) return; // sandbox destroyed
