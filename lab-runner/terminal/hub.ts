@@ -72,6 +72,7 @@ export class TerminalHub {
       onClosed: (s) => { if (this.sessions.get(s.key) === s) this.sessions.delete(s.key); },
     });
     this.sessions.set(key, session);
+    if (this.closed) { session.kill(); throw new SpawnError('The lab runner is shutting down.'); }
     this.opts.log?.(`terminal ${key}: shell started (pid ${proc.pid})`);
     return session;
   }
