@@ -111,6 +111,9 @@ describe('live checks through the runner', { skip: hostImage ? false : 'dnl/host
     const prog = await res.json() as ProgressResponse;
     assert.deepEqual(prog.exercises.find((x) => x.exerciseId === 'create-network'), { exerciseId: 'create-network', passedAt: first, usedHint: 0, usedSolution: false });
     assert.deepEqual(prog.exercises.find((x) => x.exerciseId === 'ping-by-name'), { exerciseId: 'ping-by-name', passedAt: null, usedHint: 1, usedSolution: false });
+    const notAnswer = await post('/runner/api/lessons/05-bridge/exercises/create-network/answer', { value: '172.18.0.2' });
+    assert.equal(notAnswer.status, 400);
+    assert.match((notAnswer.json as { error: string }).error, /checked in your lab, not by a typed answer/);
     const unknown = await post('/runner/api/lessons/99-nope/check', {});
     assert.equal(unknown.status, 404);
   });
