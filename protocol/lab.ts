@@ -20,7 +20,11 @@ export type ExerciseStatus = z.infer<typeof ExerciseStatusSchema>;
 export const LabServerMessageSchema = z.discriminatedUnion('type', [
   ExerciseStatusSchema,
   z.object({ type: z.literal('checking'), lessonSlug: z.string(), busy: z.boolean().describe('A re-check round is running') }),
-  z.object({ type: z.literal('error'), message: z.string().describe('Why live checking stopped (e.g. the sandbox expired)') }),
+  z.object({
+    type: z.literal('error'),
+    message: z.string().describe('Why live checking stopped (e.g. the sandbox expired)'),
+    fatal: z.boolean().optional().describe('true: the sandbox is gone; the server closes the socket with code 4404 and reconnecting cannot help'),
+  }),
 ]);
 export type LabServerMessage = z.infer<typeof LabServerMessageSchema>;
 

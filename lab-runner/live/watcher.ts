@@ -112,7 +112,7 @@ export class LessonWatcher {
 
   close(message?: string): void {
     if (this.closed) return;
-    if (message) this.emit({ type: 'error', message });
+    if (message) this.emit({ type: 'error', message, fatal: true });
     this.life.abort(new Error('watcher closed'));
     this.round?.abort(new Error('watcher closed'));
     if (this.timer) clearTimeout(this.timer);

@@ -27,7 +27,12 @@ export function createLabWs(deps: { secret: string; hub: LiveHub; sandboxes: San
   };
 
   function connected(ws: WebSocket, sandbox: string, slug: string, learner: string): void {
-    const send = (m: LabServerMessage): void => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m)); };
+    const send = (m: LabServerMessage): void => {
+      if (ws.readyState !== ws.OPEN) return;
+      ws.send(JSON.stringify(m));
+      // The sandbox is gone: 4404 tells the page that reconnecting cannot help.
+      if (m.type === 'error' && m.fatal) ws.close(4404, 'sandbox gone');
+    };
     let leave: (() => void) | undefined;
     let closed = false;
     ws.on('close', () => { closed = true; leave?.(); });
