@@ -92,7 +92,9 @@ export function containerAttempt(docker: Docker, image: string, labels: Record<s
       let out = '';
       stream.on('data', (b: Buffer) => { out += b.toString(); });
       await c.start();
+      const ended = new Promise<void>((r) => { stream.on('end', () => r()); setTimeout(r, 2000).unref(); });
       const { StatusCode } = await c.wait() as { StatusCode: number };
+      await ended; // the last words may arrive just after the exit
       // Strip the 8-byte multiplexing headers (non-TTY attach) down to readable text.
       return { code: StatusCode, output: out.replace(/[\x00-\x08]/g, '') };
     } finally {
