@@ -29,6 +29,11 @@ export function Workspace({ slug, lang, hosts, exercises, children }: {
   const sandbox = useSandbox(slug, hosts);
   const box = useRef<HTMLDivElement>(null);
   const sandboxId = sandbox.state.phase === 'ready' ? sandbox.state.sandbox.id : undefined;
+  // A Run click before the lab is ready would type into nothing: say so instead.
+  const readyRef = useRef(false);
+  readyRef.current = sandboxId !== undefined;
+  const [notice, setNotice] = useState<string | null>(null);
+  useEffect(() => { if (sandboxId) setNotice(null); }, [sandboxId]);
 
   useEffect(() => {
     const saved = Number(localStorage.getItem(SPLIT_KEY));
@@ -52,6 +57,7 @@ export function Workspace({ slug, lang, hosts, exercises, children }: {
       const h = (e as CustomEvent<{ host?: string }>).detail?.host;
       if (h && hostNames.includes(h)) setHost(h);
       setPane('lab');
+      if (e.type === RUN_EVENT && !readyRef.current) setNotice(s.runNotReady);
     };
     window.addEventListener(RUN_EVENT, show);
     window.addEventListener(FOCUS_TERMINAL_EVENT, show);
@@ -113,6 +119,7 @@ export function Workspace({ slug, lang, hosts, exercises, children }: {
         onPointerDown={onPointerDown} onKeyDown={onKey} />
       <section className="pane pane-lab" id="pane-lab" aria-label={s.sandbox}>
         <SandboxBar lang={lang} sandbox={sandbox} />
+        {notice && <p className="lab-notice" role="status">{notice}</p>}
         <ExerciseList slug={slug} lang={lang} exercises={exercises} onPick={() => setPane('prose')} />
         <div className="host-tabs" role="tablist" aria-label={s.terminal}>
           {hostNames.map((h) => (

@@ -27,8 +27,8 @@ async function call(path: string, init?: RequestInit & { signal?: AbortSignal })
   const body: unknown = await res.json().catch(() => undefined);
   if (!res.ok) {
     const msg = body && typeof body === 'object' && 'error' in body ? String((body as { error: unknown }).error) : `HTTP ${res.status}`;
-    // 404 on the API itself (not a sandbox) or a proxy error page: the runner is not there.
-    throw new RunnerError(msg, res.status, res.status === 502 || res.status === 503 || body === undefined);
+    // No JSON error from the runner (a proxy's error page, an HTML 404): the runner is not there.
+    throw new RunnerError(msg, res.status, body === undefined);
   }
   return body;
 }

@@ -224,6 +224,34 @@ describe('web app', () => {
     } finally { await ctx.close(); }
   });
 
+  test('Run before the lab is ready says so; runner errors have a sentence and a way forward', async () => {
+    const ctx = await browser!.newContext({ viewport: { width: 1360, height: 860 } });
+    const page = await ctx.newPage();
+    try {
+      const now = Date.now();
+      await page.route('**/runner/api/sandboxes/current', (r) => r.fulfill({ json: { sandboxes: [] } }));
+      let answer: 'starting' | 'full' = 'starting';
+      await page.route('**/runner/api/sandboxes', (r) => (answer === 'starting'
+        ? r.fulfill({ json: { id: 'e2estart', status: 'starting', lesson: '01-first-steps', hosts: [{ name: 'node1', ip: '10.240.0.2' }], createdAt: now, expiresAt: now + 3600_000, idleExpiresAt: now + 1800_000 } })
+        : r.fulfill({ status: 503, json: { error: 'All 60 lab machines are in use. Try again in a few minutes.', code: 'capacity' } })));
+      await page.route('**/runner/ws/**', (r) => r.abort());
+      await page.goto(`${base}/lessons/01-first-steps?lang=en`);
+      await page.locator('.sandbox-status', { hasText: 'Starting your lab' }).waitFor({ timeout: 20_000 }).catch(async (e: unknown) => {
+        throw new Error(`${String(e)}\nstatus line: ${await page.locator('.sandbox-bar').innerText()}`);
+      });
+      await page.getByRole('button', { name: 'Run on node1', exact: true }).first().click();
+      await page.locator('.lab-notice', { hasText: 'still starting' }).waitFor();
+      answer = 'full';
+      await page.reload();
+      await page.locator('.sandbox-status', { hasText: 'All 60 lab machines are in use' }).waitFor();
+      await page.getByRole('button', { name: 'Retry' }).waitFor();
+      await page.unroute('**/runner/api/sandboxes');
+      await page.route('**/runner/api/sandboxes', (r) => r.abort('connectionrefused'));
+      await page.getByRole('button', { name: 'Retry' }).click();
+      await page.locator('.sandbox-status', { hasText: 'The lab runner is not reachable' }).waitFor();
+    } finally { await ctx.close(); }
+  });
+
   test('hints are revealed one at a time, by keyboard', async () => {
     const { ctx, page } = await newPage();
     try {
