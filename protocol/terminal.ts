@@ -35,8 +35,8 @@ export const MAX_FRAME = 64 * 1024;
 /** Largest OUTPUT payload the server puts in one frame. */
 export const MAX_OUTPUT_CHUNK = 32 * 1024;
 export const ACK_EVERY = 100_000;
-export const HIGH_WATER = 256 * 1024;
-export const LOW_WATER = 128 * 1024;
+export const HIGH_WATER = 128 * 1024;
+export const LOW_WATER = 64 * 1024;
 export const MAX_TERMINALS_PER_HOST = 8;
 export const MAX_COLS = 1000;
 export const MAX_ROWS = 500;

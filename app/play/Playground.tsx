@@ -25,6 +25,14 @@ async function claim(signal: AbortSignal): Promise<State> {
   return { phase: 'ready', id: body.id, hosts: body.hosts?.map((h) => h.name) ?? ['node1'] };
 }
 
+// First-prompt time: the claim and the xterm download start when this module is evaluated in
+// the browser (as its chunk arrives), not after hydration, which on a busy machine is later.
+let early: Promise<State> | undefined;
+if (typeof window !== 'undefined') {
+  early = claim(new AbortController().signal).catch((err: unknown) => ({ phase: 'error' as const, message: `The lab runner cannot be reached (${err instanceof Error ? err.message : 'network error'}).` }));
+  void loadXterm().catch(() => { /* the component reports it */ });
+}
+
 export default function Playground() {
   const [state, setState] = useState<State>({ phase: 'claiming' });
   const [attempt, setAttempt] = useState(0);
@@ -34,8 +42,10 @@ export default function Playground() {
     const ac = new AbortController();
     setState({ phase: 'claiming' });
     setRenderer(wantedRenderer());
-    void loadXterm(); // download the terminal while the lab machine is claimed
-    claim(ac.signal).then(setState, (err: unknown) => {
+    void loadXterm().catch(() => { /* the component reports it */ }); // download the terminal while the lab machine is claimed
+    const first = early;
+    early = undefined; // used once: "Try again" (and a remount) claims afresh
+    (first ?? claim(ac.signal)).then((st) => { if (!ac.signal.aborted) setState(st); }, (err: unknown) => {
       if (!ac.signal.aborted) setState({ phase: 'error', message: err instanceof Error ? `The lab runner cannot be reached (${err.message}).` : 'The lab runner cannot be reached.' });
     });
     return () => ac.abort();
