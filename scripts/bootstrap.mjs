@@ -68,8 +68,10 @@ export function ensureBuildTools() {
 }
 
 export function ensureChromium() {
-  if (fs.existsSync('/usr/bin/chromium')) { step('chromium: /usr/bin/chromium'); return; }
-  aptInstall(['chromium', 'fonts-liberation', 'fonts-dejavu-core'], 'the browser tests');
+  // Fonts matter too: without them Korean pages render as boxes in screenshots.
+  if (fs.existsSync('/usr/bin/chromium') && !(isRoot() && isDebian())) { step('chromium: /usr/bin/chromium'); return; }
+  aptInstall(['chromium', 'fonts-liberation', 'fonts-dejavu-core', 'fonts-nanum'], 'the browser tests (fonts-nanum: Korean lessons)');
+  step('chromium: /usr/bin/chromium');
 }
 
 function dockerUp() { return quiet('docker', ['info', '--format', '{{.ServerVersion}}']); }
@@ -131,7 +133,7 @@ export function nextBuildIsCurrent() {
     return m;
   };
   const inputs = ['app', 'lessons', 'protocol', 'public'].map((d) => path.join(root, d)).filter((d) => fs.existsSync(d));
-  const files = ['next.config.mjs', 'package-lock.json', 'tsconfig.json'].map((f) => path.join(root, f)).filter((f) => fs.existsSync(f));
+  const files = ['next.config.mjs', 'proxy.ts', 'package-lock.json', 'tsconfig.json'].map((f) => path.join(root, f)).filter((f) => fs.existsSync(f));
   const newestInput = Math.max(...inputs.map(newest), ...files.map((f) => fs.statSync(f).mtimeMs));
   return built >= newestInput;
 }
