@@ -290,8 +290,8 @@ export class LocalDockerProvider implements Provider {
     fs.mkdirSync(dir, { recursive: true });
     const volume = names.dockerVolume(this.cfg.instance, id, host);
     const volLabels = { ...labels, [L.role]: 'docker-volume', [L.host]: host };
-    const seed = await this.seed();
-    signal?.throwIfAborted();
+    // The first start of a new host image waits for the seed build; a cancelled start does not.
+    const seed = await untilAborted(this.seed(), signal);
     if (seed) {
       // A named volume (labels, name with the sandbox id) bound to a folder we fill from the seed.
       const vdir = this.volumeDir(id, host);
@@ -667,6 +667,16 @@ function ignoreGone(err: unknown): void {
   const code = (err as { statusCode?: number }).statusCode;
   if (code === 404 || (code === 409 && /in progress/.test(String(err)))) return;
   throw err;
+}
+
+function untilAborted<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason ?? new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then((v) => { signal.removeEventListener('abort', onAbort); resolve(v); }, (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e); });
+  });
 }
 
 function readIfExists(file: string): string | undefined {

@@ -23,14 +23,15 @@ test('runner restart adopts, sweeps orphans and collects expired sandboxes', { t
   const mark = await r1.provider.exec(mine.id, 'node1', 'docker network create alice-net >/dev/null && echo ok');
   assert.equal(mark.stdout.trim(), 'ok');
 
-  // An expired lab (tiny TTL) and the debris of a crash mid-create.
+  await r1.manager.refillPool();
+  await r1.close();
+
+  // While no runner runs: a lab whose TTL ran out, and the debris of a crash mid-create.
   const expired = await r1.provider.create({ hosts: 1, labels: { [L.owner]: 'bob', [L.state]: 'claimed', [L.expires]: String(Date.now() - 1000) } });
   const orphanLabels = { [L.instance]: cfg.instance, [L.sandbox]: 'sorphan', [L.role]: 'network', [L.topology]: '1' };
   await docker.createNetwork({ Name: `dnl-${cfg.instance}-sorphan`, Internal: true, Labels: orphanLabels });
   await docker.createVolume({ Name: `dnl-${cfg.instance}-sorphan-node1-docker`, Labels: { ...orphanLabels, [L.role]: 'docker-volume' } });
 
-  await r1.manager.refillPool();
-  await r1.close();
   // As after a Docker daemon restart that did not bring the host back.
   await docker.getContainer(r1.manager.info(mine.id)!.hosts[0]!.id).stop({ t: 2 });
 
