@@ -34,9 +34,12 @@ export const RUN_EVENT = 'dnl:run';
 export const MAX_FRAME = 64 * 1024;
 /** Largest OUTPUT payload the server puts in one frame. */
 export const MAX_OUTPUT_CHUNK = 32 * 1024;
+// Invariant: LOW_WATER ≥ ACK_EVERY. A client acks in ACK_EVERY steps, so up to ACK_EVERY bytes
+// may stay unacked; were LOW below that, a paused shell could wait forever for an ack that never
+// comes (clients also ack a residue once output goes quiet, see connection.ts).
 export const ACK_EVERY = 100_000;
-export const HIGH_WATER = 128 * 1024;
-export const LOW_WATER = 64 * 1024;
+export const HIGH_WATER = 256 * 1024;
+export const LOW_WATER = 128 * 1024;
 export const MAX_TERMINALS_PER_HOST = 8;
 export const MAX_COLS = 1000;
 export const MAX_ROWS = 500;

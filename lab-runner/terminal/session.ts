@@ -37,6 +37,11 @@ export class SessionClient {
 
 /** After input, output is flushed immediately for this long (keystroke echo must not wait for a batch). */
 const INTERACTIVE_MS = 50;
+/** Ctrl-C during a flood: the backlog counts as drained after this long without output… */
+const SKIP_QUIET_MS = 60;
+/** …or after this long in any case; this much of its end is kept and shown. */
+const SKIP_MAX_MS = 3000;
+const SKIP_KEEP = 4096;
 
 export class TerminalSession {
   readonly id = randomBytes(9).toString('base64url');
@@ -116,8 +121,71 @@ export class TerminalSession {
   input(client: SessionClient, data: Uint8Array): boolean {
     if (client.mode !== 'rw' || this.exited) return false;
     this.lastInput = Date.now();
+    // Ctrl-C in the middle of a flood: skip the output still queued on its way to us (see below).
+    if (data.includes(0x03) && this.flooding()) this.startSkip();
     this.pty.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
     return true;
+  }
+
+  // --- Ctrl-C during a flood ------------------------------------------------------------------
+  // A tty discards its pending output when Ctrl-C raises SIGINT (unless NOFLSH). Between `yes`
+  // and us, though, the engine's exec plumbing buffers about 1 MB that no tty can discard, and the
+  // browser would have to paint all of it before the prompt. So when Ctrl-C arrives while output
+  // is held back by flow control, read that backlog at full speed without forwarding it, keep its
+  // last few KB (where the ^C and the new prompt are), and resume normally once it goes quiet.
+  private skipping = false;
+  private skipTail: Buffer[] = [];
+  private skipTailBytes = 0;
+  private skipped = 0;
+  private skipQuiet: NodeJS.Timeout | undefined;
+  private skipDeadline = 0;
+
+  private flooding(): boolean {
+    if (this.paused) return true;
+    for (const c of this.clients) if (c.mode === 'rw' && c.flow.pending >= this.low) return true;
+    return false;
+  }
+
+  private startSkip(): void {
+    if (this.skipping) return;
+    this.skipping = true;
+    this.skipped = 0;
+    this.skipTail = [];
+    this.skipTailBytes = 0;
+    this.skipDeadline = Date.now() + SKIP_MAX_MS;
+    if (this.paused) { this.paused = false; this.pty.resume(); }
+    this.armSkipQuiet();
+  }
+
+  private armSkipQuiet(): void {
+    if (this.skipQuiet) clearTimeout(this.skipQuiet);
+    this.skipQuiet = setTimeout(() => this.endSkip(), SKIP_QUIET_MS);
+  }
+
+  private onSkipped(data: Buffer): void {
+    this.skipped += data.length;
+    this.skipTail.push(data);
+    this.skipTailBytes += data.length;
+    while (this.skipTailBytes - (this.skipTail[0]?.length ?? 0) >= SKIP_KEEP) this.skipTailBytes -= this.skipTail.shift()!.length;
+    if (Date.now() > this.skipDeadline) this.endSkip();
+    else this.armSkipQuiet();
+  }
+
+  private endSkip(): void {
+    if (!this.skipping) return;
+    this.skipping = false;
+    if (this.skipQuiet) { clearTimeout(this.skipQuiet); this.skipQuiet = undefined; }
+    let tail = Buffer.concat(this.skipTail);
+    this.skipTail = [];
+    if (tail.length > SKIP_KEEP) {
+      tail = tail.subarray(tail.length - SKIP_KEEP);
+      const nl = tail.indexOf(0x0a); // start on a line boundary (no cut escape sequence)
+      if (nl >= 0 && nl < tail.length - 1) tail = tail.subarray(nl + 1);
+    }
+    const dropped = this.skipped - tail.length;
+    if (dropped > 0) this.onOutput(Buffer.from(`\r\n\x1b[2m[… ${Math.round(dropped / 1024)} KB of output skipped after Ctrl-C]\x1b[0m\r\n`));
+    if (tail.length) this.onOutput(tail);
+    this.updatePause();
   }
 
   resize(cols: number, rows: number): void {
@@ -140,6 +208,7 @@ export class TerminalSession {
   }
 
   private onOutput(data: Buffer): void {
+    if (this.skipping) { this.onSkipped(data); return; }
     this.ring.write(data);
     this.pending.push(data);
     this.pendingBytes += data.length;
@@ -185,7 +254,7 @@ export class TerminalSession {
    * CPU or scroll the ring around; it continues when someone re-attaches).
    */
   private updatePause(): void {
-    if (this.exited) return;
+    if (this.exited || this.skipping) return;
     let rw = 0, over = false, anyone = this.clients.size > 0;
     for (const c of this.clients) {
       if (c.mode !== 'rw') continue;
@@ -209,6 +278,7 @@ export class TerminalSession {
     this.exited = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.skipping) { this.skipping = false; if (this.skipQuiet) clearTimeout(this.skipQuiet); }
     const message = signal ? `The shell was closed (signal ${signal}).` : `The shell exited with code ${code ?? '?'}.`;
     const status = encodeStatus({ state: 'exited', code, message });
     for (const c of this.clients) { c.sink.send(status); c.sink.close(1000, 'shell exited'); }

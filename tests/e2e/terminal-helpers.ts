@@ -93,6 +93,11 @@ export class TerminalTestClient {
     return m![1] ?? m![0];
   }
 
+  /** Acks everything received so far (what xterm does once it has processed it). */
+  ackAll(): void {
+    if (this.received > this.acked) { this.ws.send(encodeAck(this.received - this.acked)); this.acked = this.received; }
+  }
+
   /** Waits until the screen ends with a shell prompt. */
   waitPrompt(timeoutMs = 10_000): Promise<void> {
     return this.waitUntil(() => /[#$] $/.test(this.tail(80)), timeoutMs, 'a prompt');

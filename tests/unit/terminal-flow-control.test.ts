@@ -25,3 +25,8 @@ test('an over-ack cannot go negative', () => {
 test('water marks must be ordered', () => {
   assert.throws(() => new FlowControl(10, 10), RangeError);
 });
+
+test('protocol water marks leave no ack deadlock (LOW ≥ ACK_EVERY < HIGH)', async () => {
+  const { ACK_EVERY, HIGH_WATER, LOW_WATER } = await import('../../protocol/terminal.ts');
+  assert.ok(LOW_WATER >= ACK_EVERY && ACK_EVERY < HIGH_WATER && LOW_WATER < HIGH_WATER);
+});

@@ -131,3 +131,30 @@ test('input from a viewer is refused; exit is reported and the session closes', 
   assert.equal(v.closed?.code, 1000);
   assert.equal(isClosed(), true);
 });
+
+test('Ctrl-C during a flood skips the queued backlog and shows its end (the new prompt)', async () => {
+  const { s, pty } = session(new FakePty(), { batchMs: 0, high: 100, low: 20 });
+  const sink = new Sink();
+  const c = s.attach(sink, 'rw');
+  pty.emit('y\r\n'.repeat(50)); // 150 > high: paused
+  assert.equal(pty.paused, true);
+  s.input(c, Buffer.from([0x03]));
+  assert.equal(pty.paused, false, 'resumed to drain the backlog');
+  const before = sink.bytes;
+  for (let i = 0; i < 100; i++) pty.emit('y\r\n'.repeat(1000)); // 300 KB queued in the plumbing
+  pty.emit('^C\r\nroot@node1:~# ');
+  assert.equal(sink.bytes, before, 'nothing forwarded while skipping');
+  await new Promise((r) => setTimeout(r, 150)); // the skip ends after 60 ms of quiet
+  const shown = sink.out.slice(-5000);
+  assert.match(shown, /KB of output skipped after Ctrl-C/);
+  assert.ok(shown.endsWith('^C\r\nroot@node1:~# '), JSON.stringify(shown.slice(-60)));
+  assert.ok(sink.bytes - before < 6000, `forwarded ${sink.bytes - before} bytes`);
+  // An idle Ctrl-C (no flood) is just a keystroke.
+  s.ack(c, sink.bytes);
+  const b2 = sink.bytes;
+  s.input(c, Buffer.from([0x03]));
+  pty.emit('^C\r\nroot@node1:~# ');
+  assert.ok(sink.out.endsWith('^C\r\nroot@node1:~# root@node1:~# ') || sink.out.endsWith('^C\r\nroot@node1:~# '));
+  assert.ok(sink.bytes > b2);
+  s.kill();
+});

@@ -129,6 +129,10 @@ export class TerminalConnection {
     this.ws = ws;
     // Bytes xterm has processed but not yet acked on THIS socket (a new socket starts fresh).
     let unacked = 0;
+    let residueTimer: ReturnType<typeof setTimeout> | undefined;
+    const sendAck = () => {
+      if (unacked > 0 && ws.readyState === WebSocket.OPEN) { ws.send(encodeAck(unacked)); unacked = 0; }
+    };
     ws.onopen = () => {
       ws.send(encodeAuth({ token: tok.token, cols: this.term.cols, rows: this.term.rows, terminal: this.opts.terminal, session: this.session, seen: this.session ? this.offset : undefined }));
     };
@@ -141,7 +145,10 @@ export class TerminalConnection {
         this.offset += n;
         this.term.write(frame.data, () => {
           unacked += n;
-          if (unacked >= ACK_EVERY && ws.readyState === WebSocket.OPEN) { ws.send(encodeAck(unacked)); unacked = 0; }
+          clearTimeout(residueTimer);
+          if (unacked >= ACK_EVERY) sendAck();
+          // Output went quiet with a residue unacked: ack it too, so a paused shell never waits on us.
+          else residueTimer = setTimeout(sendAck, 200);
         });
       } else if (frame.type === 'status') {
         this.onStatus(frame.status);
