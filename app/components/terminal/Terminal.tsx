@@ -147,8 +147,13 @@ export default function Terminal({ sandboxId, host, terminal = 0, readOnly = fal
         later(command, interrupt) { if (!readOnly) queued = { command, interrupt }; },
         run(command, interrupt) {
           if (!conn.canType) return false;
-          if (interrupt) conn.input('\x03');
-          conn.input(command.replace(/\r?\n/g, '\r') + '\r');
+          const line = command.replace(/\r?\n/g, '\r') + '\r';
+          if (interrupt) {
+            // The tty discards input that arrives right behind an interrupt (and the shell needs a
+            // moment to print its prompt): type the command a beat later, as a person would.
+            conn.input('\x03');
+            setTimeout(() => conn.input(line), 250);
+          } else conn.input(line);
           el.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
           term.focus();
           return true;
