@@ -76,12 +76,17 @@ export function ensureChromium() {
 
 function dockerUp() { return quiet('docker', ['info', '--format', '{{.ServerVersion}}']); }
 
+/** The engine's socket exists (something may be listening) but this user may not open it. */
+function socketRefusesUs() {
+  try { fs.accessSync(socketPath(), fs.constants.R_OK | fs.constants.W_OK); return false; } catch (err) { return err.code === 'EACCES'; }
+}
+
 const socketPath = () => (process.env.DOCKER_HOST || 'unix:///var/run/docker.sock').replace(/^unix:\/\//, '');
 
 export async function ensureDocker() {
   let info = dockerUp();
   if (info.ok) { step(`docker engine: running (${info.out.trim()})`); return { startedPid: undefined }; }
-  if (/permission denied/i.test(info.out)) {
+  if (/permission denied/i.test(info.out) || socketRefusesUs()) {
     throw new BootstrapError(`A Docker engine is running but this user may not use it (permission denied on ${socketPath()}). Add the user to the docker group (sudo usermod -aG docker $USER, then log in again) or run as root.`);
   }
   if (!has('dockerd')) {
