@@ -61,11 +61,16 @@ export default function TerminalTabs({ sandboxId, hosts, readOnly = false, heigh
           <button aria-label={`Open another terminal on ${current?.host ?? 'this host'}`} title="Open another terminal on this host" style={tabStyle(false)} onClick={addTerminal}>+</button>
         )}
       </div>
+      {/* Tabs behind the front one stay laid out (hidden, not display:none) so their terminals keep
+          the real size: a command run there must not wrap at a 0-width terminal's columns. */}
+      <div style={{ position: 'relative' }}>
       {tabs.map((t, i) => (
-        <div key={`${t.host}/${t.terminal}`} role="tabpanel" hidden={i !== active} style={{ display: i === active ? 'block' : 'none' }}>
+        <div key={`${t.host}/${t.terminal}`} role="tabpanel" aria-hidden={i !== active}
+          style={i === active ? { position: 'relative' } : { position: 'absolute', top: 0, left: 0, width: '100%', visibility: 'hidden', pointerEvents: 'none' }}>
           <Terminal sandboxId={sandboxId} host={t.host} terminal={t.terminal} readOnly={readOnly} height={height} autoFocus={i === active && t.terminal > 0} />
         </div>
       ))}
+      </div>
     </div>
   );
 }
