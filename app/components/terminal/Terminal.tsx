@@ -13,6 +13,10 @@ declare global {
   interface Window { term?: XTerm }
 }
 
+
+/** Quiet after output before a queued Run is typed; and the longest wait when nothing is printed. */
+const SETTLE_QUIET_MS = 150;
+const SETTLE_FALLBACK_MS = 3000;
 export interface TerminalProps {
   sandboxId: string;
   /** node1, node2 … */
@@ -84,12 +88,30 @@ export default function Terminal({ sandboxId, host, terminal = 0, readOnly = fal
     // Token request and xterm download run in parallel.
     let queued: { command: string; interrupt: boolean } | undefined;
     let target: RunTarget | undefined;
+    // A command typed while the shell is still starting can be swallowed (bash resets the tty as
+    // it sets up readline). The shell counts as settled once its output (the prompt) has been
+    // quiet for a moment; a queued Run goes then.
+    let settled = false;
+    let settleTimer: ReturnType<typeof setTimeout> | undefined;
+    const settleSoon = (ms: number): void => {
+      if (settled) return;
+      clearTimeout(settleTimer);
+      settleTimer = setTimeout(() => {
+        if (disposed || !conn.canType) return;
+        settled = true;
+        flushQueued();
+      }, ms);
+    };
+    const flushQueued = (): void => {
+      if (queued && target) { const q = queued; queued = undefined; target.run(q.command, q.interrupt); }
+    };
+    cleanups.push(() => clearTimeout(settleTimer));
     const conn = new TerminalConnection({
       sandboxId, host, terminal, readOnly,
       onState: (st) => {
         if (disposed) return;
         setView(st);
-        if (st.state === 'ready' && queued && target) { const q = queued; queued = undefined; target.run(q.command, q.interrupt); }
+        if (st.state === 'ready') { if (settled) flushQueued(); else settleSoon(SETTLE_FALLBACK_MS); }
       },
     });
     cleanups.push(() => conn.dispose());
@@ -129,6 +151,7 @@ export default function Terminal({ sandboxId, host, terminal = 0, readOnly = fal
         term.onData((d) => conn.input(d)),
         term.onBinary((d) => conn.input(Uint8Array.from(d, (c) => c.charCodeAt(0) & 0xff))), // mouse reports: raw bytes
         term.onResize(({ cols, rows }) => conn.resize(cols, rows)),
+        term.onWriteParsed(() => settleSoon(SETTLE_QUIET_MS)),
       ];
       cleanups.push(() => subs.forEach((s) => s.dispose()));
 
@@ -146,7 +169,7 @@ export default function Terminal({ sandboxId, host, terminal = 0, readOnly = fal
         lastFocus: 0,
         later(command, interrupt) { if (!readOnly) queued = { command, interrupt }; },
         run(command, interrupt) {
-          if (!conn.canType) return false;
+          if (!conn.canType || !settled) return false;
           const line = command.replace(/\r?\n/g, '\r') + '\r';
           if (interrupt) {
             // The tty discards input that arrives right behind an interrupt (and the shell needs a
