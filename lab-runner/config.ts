@@ -40,7 +40,7 @@ const ENV: Record<keyof Config, string> = {
 export function envName(key: keyof Config): string { return ENV[key]; }
 
 /** Reads the configuration from an environment (process.env by default); throws one readable message. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
   const raw: Record<string, unknown> = {};
   for (const [key, name] of Object.entries(ENV)) {
     const v = env[name];

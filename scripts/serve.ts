@@ -2,12 +2,14 @@
 // API and WebSockets. (Lives outside app/ and lab-runner/ because it is the only module that
 // imports both Next and the runner.)
 import http from 'node:http';
-import next from 'next';
+import nextModule from 'next';
 import { createRunner } from '../lab-runner/runner.ts';
 
 async function main(): Promise<void> {
   const runner = await createRunner();
   const { port, host } = runner.config;
+  // next is CommonJS: under NodeNext its types see the module object, at run time it is the function.
+  const next = ((nextModule as unknown as { default?: unknown }).default ?? nextModule) as unknown as typeof import('next').default;
   const app = next({ dev: false, dir: process.cwd(), hostname: host, port });
   await app.prepare();
   const handle = app.getRequestHandler();

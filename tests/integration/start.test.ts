@@ -81,7 +81,7 @@ test('a user who may not use the engine is told what to do', { timeout: 120_000 
   fs.mkdirSync(path.join(dir, 'node_modules'));
   fs.writeFileSync(path.join(dir, 'node_modules', '.package-lock.json'), '{}');
   fs.chmodSync(dir, 0o755);
-  const r = spawnSync('su', ['-s', '/bin/sh', 'nobody', '-c', `cd ${dir} && ${process.execPath} scripts/start.mjs`], { encoding: 'utf8', timeout: 100_000, env: { PATH: `${path.dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin`, HOME: '/tmp' } });
+  const r = spawnSync('su', ['-s', '/bin/sh', 'nobody', '-c', `cd ${dir} && ${process.execPath} scripts/start.mjs`], { encoding: 'utf8', timeout: 100_000, env: { PATH: `${path.dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin`, HOME: '/tmp' } as unknown as NodeJS.ProcessEnv });
   const text = r.stdout + r.stderr;
   assert.notEqual(r.status, 0);
   assert.match(text, /permission denied .*docker group|may not use it/i, text);
