@@ -105,7 +105,11 @@ export async function dockerApiExec(spec: DockerExecSpec, size: { cols: number; 
   // Resizes go out one at a time, latest size wins: two in flight could be applied out of order
   // by the engine (a prewarmed 80x24 landing after the browser's real size). The first one may
   // race the exec's start and fail; retry it briefly, as the docker CLI does.
+  // Input typed after a resize must see the new size (`stty size`, a full-screen program
+  // started right after the window changed): the resize is an API call while input goes
+  // straight down the stream, so input waits while a resize is on its way.
   let sent = '', inflight = false;
+  let held: Buffer[] = [];
   const pushSize = async (): Promise<void> => {
     if (inflight || exited) return;
     inflight = true;
@@ -117,7 +121,11 @@ export async function dockerApiExec(spec: DockerExecSpec, size: { cols: number; 
           await new Promise((r) => setTimeout(r, 20));
         }
       }
-    } finally { inflight = false; }
+    } finally {
+      inflight = false;
+      const queued = held; held = [];
+      if (!exited) for (const d of queued) stream.write(d);
+    }
   };
   const resize = (c: number, r: number) => { cols = c; rows = r; void pushSize(); };
   resize(cols, rows);
@@ -128,7 +136,13 @@ export async function dockerApiExec(spec: DockerExecSpec, size: { cols: number; 
     get rows() { return rows; },
     onData(cb) { dataCbs.push(cb); },
     onExit(cb) { exitCbs.push(cb); },
-    write(d) { if (!exited) stream.write(d); },
+    write(d) {
+      if (exited) return;
+      if (!inflight) { stream.write(d); return; }
+      // Never hold input for long, even if the engine is slow to answer a resize.
+      if (held.length === 0) setTimeout(() => { const q = held; held = []; if (!exited) for (const x of q) stream.write(x); }, 500).unref();
+      held.push(d);
+    },
     resize,
     pause() { stream.pause(); },
     resume() { stream.resume(); },
