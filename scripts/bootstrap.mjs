@@ -124,8 +124,11 @@ export function ensureImages() {
   if (code !== 0) throw new BootstrapError('Building the offline images failed (see above). `npm run images` retries just this step.');
 }
 
+/** The web build's folder: .next, or DNL_NEXT_DIST_DIR (the e2e tests build into their own). */
+function distDir() { return process.env.DNL_NEXT_DIST_DIR || '.next'; }
+
 export function nextBuildIsCurrent() {
-  const id = path.join(root, '.next', 'BUILD_ID');
+  const id = path.join(root, distDir(), 'BUILD_ID');
   if (!fs.existsSync(id)) return false;
   const built = fs.statSync(id).mtimeMs;
   const newest = (dir) => {
@@ -137,7 +140,9 @@ export function nextBuildIsCurrent() {
     }
     return m;
   };
-  const inputs = ['app', 'lessons', 'protocol', 'public'].map((d) => path.join(root, d)).filter((d) => fs.existsSync(d));
+  const inputs = ['app', 'lessons', 'protocol', 'public'].map((d) => path.join(root, d))
+    .concat(process.env.DNL_LESSONS_DIR ? [path.resolve(root, process.env.DNL_LESSONS_DIR)] : [])
+    .filter((d) => fs.existsSync(d));
   const files = ['next.config.mjs', 'proxy.ts', 'package-lock.json', 'tsconfig.json'].map((f) => path.join(root, f)).filter((f) => fs.existsSync(f));
   const newestInput = Math.max(...inputs.map(newest), ...files.map((f) => fs.statSync(f).mtimeMs));
   return built >= newestInput;
@@ -145,7 +150,7 @@ export function nextBuildIsCurrent() {
 
 export function ensureWebBuild() {
   if (nextBuildIsCurrent()) { step('web app: built'); return; }
-  step('web app: building (next build) …');
+  step(`web app: building (next build${distDir() === '.next' ? '' : ` into ${distDir()}`}) …`);
   const code = run(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], { env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
   if (code !== 0) throw new BootstrapError('next build failed (see above). A lesson error names its file and field; fix it and run again.');
 }
