@@ -172,10 +172,14 @@ export class LocalDockerProvider implements Provider {
         execFile('iptables', ['-w', ...args], (err) => resolve(err ? (typeof err.code === 'number' ? err.code : 255) : 0));
       });
       const rule = ['INPUT', '-i', `${BRIDGE_PREFIX}+`, '-j', 'DROP'];
-      if ((await run(['-C', ...rule])) === 0) return;
-      if ((await run(['-I', ...rule])) !== 0) {
+      if ((await run(['-C', ...rule])) !== 0 && (await run(['-I', ...rule])) !== 0) {
         console.warn(`[sandbox] WARNING: could not add the host firewall rule \`iptables -I ${rule.join(' ')}\` (run the runner as root, or add it yourself): sandboxes can reach services listening on this machine's addresses.`);
+        return;
       }
+      // Replies to connections THIS machine opened (the lab-view proxy to a published port) must
+      // pass; a sandbox still cannot open a connection to the machine. Inserted above the drop.
+      const replies = ['INPUT', '-i', `${BRIDGE_PREFIX}+`, '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT'];
+      if ((await run(['-C', ...replies])) !== 0) await run(['-I', ...replies]);
     })();
     return this.firewall;
   }
