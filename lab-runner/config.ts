@@ -26,6 +26,8 @@ export const ConfigSchema = z.object({
   instance: z.string().regex(/^[a-z0-9-]{1,20}$/).default('dnl').describe('DNL_INSTANCE: label prefix; two runners on one engine need different ones'),
   terminalBackend: z.enum(['auto', 'node-pty']).default('auto')
     .describe("DNL_TERMINAL_BACKEND: 'auto' runs a provider's `docker exec -it` through the Engine API (no CLI process per terminal); 'node-pty' always spawns the argv"),
+  workshopLeadMinutes: int(0, 24 * 60).default(15).describe('DNL_WORKSHOP_LEAD_MINUTES: how long before a workshop starts its reserved sandboxes are started'),
+  workshopCreateKey: z.string().min(8).optional().describe('DNL_WORKSHOP_CREATE_KEY: when set, creating a workshop needs this key (x-workshop-create-key header; the create page asks for it)'),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -35,6 +37,7 @@ const ENV: Record<keyof Config, string> = {
   hostCpus: 'DNL_HOST_CPUS', hostDiskMb: 'DNL_HOST_DISK_MB', maxSandboxes: 'DNL_MAX_SANDBOXES',
   maxPerLearner: 'DNL_MAX_PER_LEARNER', poolSize: 'DNL_POOL_SIZE', idleMinutes: 'DNL_IDLE_MINUTES',
   ttlMinutes: 'DNL_TTL_MINUTES', instance: 'DNL_INSTANCE', terminalBackend: 'DNL_TERMINAL_BACKEND',
+  workshopLeadMinutes: 'DNL_WORKSHOP_LEAD_MINUTES', workshopCreateKey: 'DNL_WORKSHOP_CREATE_KEY',
 };
 
 export function envName(key: keyof Config): string { return ENV[key]; }

@@ -297,6 +297,28 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
     return this.view(e);
   }
 
+  /**
+   * Hands a claimed, ready sandbox to another owner (a workshop's reserved sandbox → the student
+   * who joined), durably, with a fresh TTL. Refused when the new owner already holds as many
+   * sandboxes as DNL_MAX_PER_LEARNER allows (their own claim path then decides).
+   */
+  async reassign(id: string, owner: string, lesson: string): Promise<SandboxView> {
+    const e = this.mustGet(id);
+    if (e.state !== 'claimed' || e.status !== 'ready') throw new HttpError(409, 'That lab machine is not ready to hand over.', 'busy');
+    if (this.forLearnerEntries(owner).length >= this.cfg.maxPerLearner) throw new HttpError(409, 'This learner already has a lab machine.', 'has_sandbox');
+    const prev = { owner: e.owner, lesson: e.lesson, expiresAt: e.expiresAt };
+    const now = this.now();
+    Object.assign(e, { owner, lesson, lastActive: now, expiresAt: now + this.cfg.ttlMinutes * 60_000 });
+    try {
+      await this.provider.updateLabels(id, this.durableLabels(e));
+    } catch (err) {
+      Object.assign(e, prev);
+      throw err;
+    }
+    this.emitStatus(e);
+    return this.view(e);
+  }
+
   /** Gives the learner fresh host(s); the sandbox id, names and addresses stay. */
   async reset(id: string, host?: string): Promise<SandboxView> {
     const e = this.mustGet(id);
