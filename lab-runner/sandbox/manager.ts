@@ -298,13 +298,15 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
   }
 
   /**
-   * Hands a claimed, ready sandbox to another owner (a workshop's reserved sandbox → the student
+   * Hands a claimed (ready or starting) sandbox to another owner (a workshop's reserved sandbox → the student
    * who joined), durably, with a fresh TTL. Refused when the new owner already holds as many
    * sandboxes as DNL_MAX_PER_LEARNER allows (their own claim path then decides).
    */
   async reassign(id: string, owner: string, lesson: string): Promise<SandboxView> {
     const e = this.mustGet(id);
-    if (e.state !== 'claimed' || e.status !== 'ready') throw new HttpError(409, 'That lab machine is not ready to hand over.', 'busy');
+    // A starting one may be handed over too: the new owner's page then waits for it, instead of
+    // starting a second machine. (Labels are records; the create in flight never writes one.)
+    if (e.state !== 'claimed' || (e.status !== 'ready' && e.status !== 'starting')) throw new HttpError(409, 'That lab machine cannot be handed over now.', 'busy');
     if (this.forLearnerEntries(owner).length >= this.cfg.maxPerLearner) throw new HttpError(409, 'This learner already has a lab machine.', 'has_sandbox');
     const prev = { owner: e.owner, lesson: e.lesson, expiresAt: e.expiresAt };
     const now = this.now();
