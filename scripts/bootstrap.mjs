@@ -125,10 +125,10 @@ export function ensureImages() {
 }
 
 /** The web build's folder: .next, or DNL_NEXT_DIST_DIR (the e2e tests build into their own). */
-function distDir() { return process.env.DNL_NEXT_DIST_DIR || '.next'; }
+function distDir(env = process.env) { return env.DNL_NEXT_DIST_DIR || '.next'; }
 
-export function nextBuildIsCurrent() {
-  const id = path.join(root, distDir(), 'BUILD_ID');
+export function nextBuildIsCurrent(env = process.env) {
+  const id = path.join(root, distDir(env), 'BUILD_ID');
   if (!fs.existsSync(id)) return false;
   const built = fs.statSync(id).mtimeMs;
   const newest = (dir) => {
@@ -141,17 +141,18 @@ export function nextBuildIsCurrent() {
     return m;
   };
   const inputs = ['app', 'lessons', 'protocol', 'public'].map((d) => path.join(root, d))
-    .concat(process.env.DNL_LESSONS_DIR ? [path.resolve(root, process.env.DNL_LESSONS_DIR)] : [])
+    .concat(env.DNL_LESSONS_DIR ? [path.resolve(root, env.DNL_LESSONS_DIR)] : [])
     .filter((d) => fs.existsSync(d));
   const files = ['next.config.mjs', 'proxy.ts', 'package-lock.json', 'tsconfig.json'].map((f) => path.join(root, f)).filter((f) => fs.existsSync(f));
   const newestInput = Math.max(...inputs.map(newest), ...files.map((f) => fs.statSync(f).mtimeMs));
   return built >= newestInput;
 }
 
-export function ensureWebBuild() {
-  if (nextBuildIsCurrent()) { step('web app: built'); return; }
-  step(`web app: building (next build${distDir() === '.next' ? '' : ` into ${distDir()}`}) …`);
-  const code = run(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], { env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+/** Builds the web app unless its build is newer than every input. `env` picks the dist dir and lessons. */
+export function ensureWebBuild(env = process.env) {
+  if (nextBuildIsCurrent(env)) { step('web app: built'); return; }
+  step(`web app: building (next build${distDir(env) === '.next' ? '' : ` into ${distDir(env)}`}) …`);
+  const code = run(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], { env: { ...env, NEXT_TELEMETRY_DISABLED: '1' } });
   if (code !== 0) throw new BootstrapError('next build failed (see above). A lesson error names its file and field; fix it and run again.');
 }
 

@@ -5,65 +5,30 @@
 // The sandbox API is stubbed by the page (the journey with real sandboxes is its own test).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { loadCourse, type Course } from '../../lessons/load.ts';
-// @ts-expect-error -- plain JS module without types
-import { ensureWebBuild } from '../../scripts/bootstrap.mjs';
+import { launchChromium, root, screenshots as shots, startServer, type TestServer } from './harness.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const shots = path.join(root, 'docs/screenshots');
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dnl-e2e-course-'));
-const instance = `test-course-${Math.random().toString(36).slice(2, 8)}`;
-
-let server: ChildProcess | undefined;
+let srv: TestServer | undefined;
 let browser: Browser | undefined;
 let base = '';
 let course: Course;
 
 before(async () => {
   course = await loadCourse({ dir: path.join(root, 'lessons'), compile: false });
-  (ensureWebBuild as () => void)();
-  const port = await new Promise<number>((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port: p } = s.address() as net.AddressInfo; s.close(() => resolve(p)); });
-  });
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DNL_DATA_DIR: dataDir, DNL_INSTANCE: instance,
-    DNL_LAB_POOL: '10.240.0.0/16', DNL_POOL_SIZE: '0', NEXT_TELEMETRY_DISABLED: '1' };
-  delete env.DNL_LESSONS_DIR; // the real course, from the real build
-  delete env.DNL_NEXT_DIST_DIR;
-  server = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve.ts'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env });
-  let log = '';
-  await new Promise<void>((resolve, reject) => {
-    server!.stdout!.on('data', (b: Buffer) => { log += b.toString(); if (log.includes('is ready')) resolve(); });
-    server!.stderr!.on('data', (b: Buffer) => { log += b.toString(); });
-    server!.once('exit', (code) => reject(new Error(`server exited (${code}):\n${log}`)));
-    setTimeout(() => reject(new Error(`server not ready in 60 s:\n${log}`)), 60_000).unref();
-  });
-  base = `http://127.0.0.1:${port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  // The real course (a lessons folder named by the caller's environment is not ours).
+  srv = await startServer({ name: 'course', labPool: '10.240.0.0/16', env: { DNL_LESSONS_DIR: '' } });
+  base = srv.base;
+  browser = await launchChromium();
   fs.mkdirSync(shots, { recursive: true });
 });
 
 after(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server!.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
-  }
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await srv?.stop();
 });
 
 async function stubbedPage(): Promise<Page> {

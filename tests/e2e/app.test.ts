@@ -6,43 +6,23 @@
 // the sandbox and check journeys have their own tests.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium, root, screenshots as shots, startServer as startTestServer, type TestServer } from './harness.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixtures = path.join(root, 'tests/e2e/fixtures/lessons');
 const distDir = '.next-e2e';
-const shots = path.join(root, 'docs/screenshots');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dnl-e2e-app-'));
 const instance = `test-app-${Math.random().toString(36).slice(2, 8)}`;
+const buildEnv: NodeJS.ProcessEnv = { ...process.env, DNL_DATA_DIR: dataDir, DNL_INSTANCE: instance, NEXT_TELEMETRY_DISABLED: '1' };
 
-let server: ChildProcess | undefined;
+let srv: TestServer | undefined;
 let browser: Browser | undefined;
 let base = '';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const env = (port: number): NodeJS.ProcessEnv => ({
-  ...process.env,
-  PORT: String(port), HOST: '127.0.0.1', DNL_DATA_DIR: dataDir, DNL_INSTANCE: instance,
-  DNL_LAB_POOL: '10.240.0.0/16', DNL_POOL_SIZE: '0',
-  DNL_LESSONS_DIR: fixtures, DNL_NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: '1',
-});
 
 /** A copy of the fixture course with one mistake, outside the repository. */
 function brokenCourse(): string {
@@ -64,7 +44,9 @@ function brokenCourse(): string {
 describe('build', () => {
   test('a malformed lesson fails `next build` naming the file, the field and the reason', async () => {
     const dir = brokenCourse();
-    const r = spawnSync('npx', ['next', 'build'], { cwd: root, env: { ...env(0), DNL_LESSONS_DIR: dir }, encoding: 'utf8', timeout: 240_000 });
+    // Its own build folder: a failed build must not leave the fixture build half-written.
+    const r = spawnSync('npx', ['next', 'build'], { cwd: root, env: { ...buildEnv, DNL_LESSONS_DIR: dir, DNL_NEXT_DIST_DIR: `${distDir}-broken` }, encoding: 'utf8', timeout: 240_000 });
+    fs.rmSync(path.join(root, `${distDir}-broken`), { recursive: true, force: true });
     assert.notEqual(r.status, 0, 'the build must fail');
     const out = `${r.stdout}\n${r.stderr}`;
     const expected = `${dir}/01-first-steps/lab.ts: exercises[1].hints: expected at least 1 hint`;
@@ -73,35 +55,17 @@ describe('build', () => {
 });
 
 const startServer = async () => {
-  const port = await freePort();
-  const build = spawnSync('npx', ['next', 'build'], { cwd: root, env: env(port), encoding: 'utf8', timeout: 240_000 });
-  assert.equal(build.status, 0, `next build of the fixture course failed:\n${build.stdout}\n${build.stderr}`);
-  server = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve.ts'], { cwd: root, env: env(port), stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  await new Promise<void>((resolve, reject) => {
-    const onData = (b: Buffer) => { log += b.toString(); if (log.includes('is ready')) resolve(); };
-    server!.stdout!.on('data', onData);
-    server!.stderr!.on('data', (b: Buffer) => { log += b.toString(); });
-    server!.once('exit', (code) => reject(new Error(`server exited (${code}):\n${log}`)));
-    setTimeout(() => reject(new Error(`server not ready in 60 s:\n${log}`)), 60_000).unref();
-  });
-  base = `http://127.0.0.1:${port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  srv = await startTestServer({ name: 'app', labPool: '10.240.0.0/16', dataDir, instance,
+    env: { DNL_LESSONS_DIR: fixtures, DNL_NEXT_DIST_DIR: distDir } });
+  base = srv.base;
+  browser = await launchChromium();
   fs.mkdirSync(shots, { recursive: true });
 };
 
 after(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server!.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
-  }
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  if (srv) await srv.stop();
+  else fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 /** A page whose sandbox API answers "ready" at once (no Docker work in this file). */

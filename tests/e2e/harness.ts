@@ -65,10 +65,9 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export function ensureWebBuild(): void { (ensureWebBuildJs as () => void)(); }
+export function ensureWebBuild(env: NodeJS.ProcessEnv = process.env): void { (ensureWebBuildJs as (e: NodeJS.ProcessEnv) => void)(env); }
 
 export async function startServer(o: ServerOptions): Promise<TestServer> {
-  ensureWebBuild();
   const port = await freePort();
   const instance = o.instance ?? `test-${o.name}-${randomBytes(3).toString('hex')}`;
   const dataDir = o.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), `dnl-e2e-${o.name}-`));
@@ -76,6 +75,7 @@ export async function startServer(o: ServerOptions): Promise<TestServer> {
     ...process.env, PORT: String(port), HOST: '127.0.0.1', DNL_DATA_DIR: dataDir, DNL_INSTANCE: instance,
     DNL_LAB_POOL: o.labPool, DNL_POOL_SIZE: '0', NEXT_TELEMETRY_DISABLED: '1', ...o.env,
   };
+  ensureWebBuild(env);
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout!.on('data', (b: Buffer) => { log += b.toString(); });

@@ -3,52 +3,25 @@
 // Chromium driven by playwright-core. Needs `next build` (scripts/test.mjs runs it first).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { LEARNER_COOKIE, signToken, signValue } from '../../lab-runner/auth.ts';
 import { Close, TERMINAL_WS_PATH, encodeAuth } from '../../protocol/terminal.ts';
 import { TerminalTestClient } from './terminal-helpers.ts';
+import { launchChromium, startServer, type TestServer } from './harness.ts';
 
 // The page-side globals these tests touch (this file is compiled without the DOM lib).
 interface XtermLike { rows: number; cols: number; buffer: { active: { length: number; baseY: number; cursorY: number; getLine(i: number): { translateToString(trim?: boolean): string } | undefined } } }
 declare const window: { term?: XtermLike; dispatchEvent(e: Event): boolean };
 declare const document: { querySelector(sel: string): { getAttribute(name: string): string | null } | null };
 
-const root = path.resolve(import.meta.dirname, '../..');
-const instance = 'test-term-' + randomBytes(3).toString('hex');
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dnl-term-e2e-'));
-const CHROME_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-let port = 0;
-let server: ChildProcess | undefined;
-let serverLog = '';
+let srv: TestServer;
 let browser: Browser;
-const base = () => `http://127.0.0.1:${port}`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
-    s.on('error', reject);
-  });
-}
-
-function removeInstanceResources(): void {
-  const q = (args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).split('\n').filter(Boolean);
-  const f = `label=dnl.instance=${instance}`;
-  const c = q(['ps', '-aq', '--filter', f]);
-  if (c.length) execFileSync('docker', ['rm', '-f', '-v', ...c], { stdio: 'ignore' });
-  const n = q(['network', 'ls', '-q', '--filter', f]);
-  if (n.length) execFileSync('docker', ['network', 'rm', ...n], { stdio: 'ignore' });
-  const v = q(['volume', 'ls', '-q', '--filter', f]);
-  if (v.length) execFileSync('docker', ['volume', 'rm', '-f', ...v], { stdio: 'ignore' });
-}
+const base = () => srv.base;
 
 function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -56,33 +29,13 @@ function rssMiB(pid: number): number {
 }
 
 before(async () => {
-  if (!fs.existsSync(path.join(root, '.next', 'BUILD_ID'))) throw new Error('No web build: run `npx next build` (npm test does it) before the e2e tests.');
-  port = await freePort();
-  server = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve.ts'], {
-    cwd: root, detached: false, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DNL_DATA_DIR: dataDir, DNL_INSTANCE: instance, DNL_LAB_POOL: '10.230.0.0/16', DNL_POOL_SIZE: '0', DNL_MAX_PER_LEARNER: '1' },
-  });
-  const ready = new Promise<void>((resolve, reject) => {
-    const onData = (b: Buffer) => { serverLog += b.toString(); if (serverLog.includes('is ready')) resolve(); };
-    server!.stdout!.on('data', onData);
-    server!.stderr!.on('data', (b: Buffer) => { serverLog += b.toString(); });
-    server!.on('exit', (code) => reject(new Error(`server exited (${code}):\n${serverLog}`)));
-    setTimeout(() => reject(new Error(`server not ready in 60 s:\n${serverLog}`)), 60_000);
-  });
-  await ready;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROME_ARGS });
+  srv = await startServer({ name: 'term', labPool: '10.230.0.0/16', env: { DNL_MAX_PER_LEARNER: '1' } });
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close().catch(() => {});
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server!.once('exit', r));
-    server.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    if (server.exitCode === null) server.kill('SIGKILL');
-  }
-  removeInstanceResources();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await srv?.stop();
 });
 
 // ---------------------------------------------------------------- page helpers (read xterm's buffer)
@@ -186,7 +139,7 @@ test('resizing the window changes stty size', async () => {
 });
 
 test('`yes` then Ctrl-C: prompt within 2 s, server memory bounded', async () => {
-  const pid = server!.pid!;
+  const pid = srv.process.pid!;
   const rssBefore = rssMiB(pid);
   await type(pageA, 'yes');
   await waitScreen(pageA, /^y\n(y\n){5}/m);
@@ -228,10 +181,10 @@ test('click-to-run types into the terminal (Ctrl-C first when asked)', async () 
 });
 
 test("another learner's token, a bad token, a foreign origin and garbage frames are refused; the owner's token works", async () => {
-  const secret = fs.readFileSync(path.join(dataDir, 'secret'), 'utf8').trim();
+  const secret = fs.readFileSync(path.join(srv.dataDir, 'secret'), 'utf8').trim();
   const sandbox = await currentSandbox(ctxA);
   const cookieA = await learnerCookie(ctxA);
-  const url = `ws://127.0.0.1:${port}${TERMINAL_WS_PATH}`;
+  const url = `ws://127.0.0.1:${srv.port}${TERMINAL_WS_PATH}`;
   const origin = base();
 
   // The token route: a second learner (own cookie) is refused a token for A's sandbox.
