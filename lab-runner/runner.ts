@@ -21,6 +21,8 @@ export interface Runner {
   provider: Provider;
   /** Owns every sandbox: claims, pool, lifecycle clock, ownership (manager.ownerOf / manager.info). */
   manager: SandboxManager;
+  /** The API's routes (method, path pattern): for the fuzz and authorization tests. */
+  routes(): Array<{ method: string; path: string }>;
   /** Handles /runner/api/* requests; returns false for anything else. */
   handleHttp(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   /** Handles WebSocket upgrades under /runner/ws/*; returns false for anything else. */
@@ -70,6 +72,7 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
     secret,
     provider,
     manager,
+    routes: () => router.list(),
     async handleHttp(req, res) {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (!url.pathname.startsWith('/runner/')) return false;

@@ -16,7 +16,7 @@ export interface Ctx {
 }
 
 type Handler = (ctx: Ctx) => Promise<unknown> | unknown;
-interface Route { method: string; pattern: RegExp; keys: string[]; handler: Handler }
+interface Route { method: string; path: string; pattern: RegExp; keys: string[]; handler: Handler }
 
 const MAX_BODY = 64 * 1024;
 
@@ -54,8 +54,13 @@ export class Router {
   on(method: string, path: string, handler: Handler): this {
     const keys: string[] = [];
     const pattern = new RegExp('^' + path.replace(/:(\w+)/g, (_, k: string) => { keys.push(k); return '([^/]+)'; }) + '/?$');
-    this.routes.push({ method, pattern, keys, handler });
+    this.routes.push({ method, path, pattern, keys, handler });
     return this;
+  }
+
+  /** Every registered route (method and path pattern): the fuzz and authorization tests walk it. */
+  list(): Array<{ method: string; path: string }> {
+    return this.routes.map(({ method, path }) => ({ method, path }));
   }
 
   /** Returns false when no route matches the path (so the caller may pass it on). */
@@ -67,8 +72,10 @@ export class Router {
       pathMatched = true;
       if (r.method !== req.method) continue;
       const params: Record<string, string> = {};
-      r.keys.forEach((k, i) => { params[k] = decodeURIComponent(m[i + 1]!); });
       try {
+        r.keys.forEach((k, i) => {
+          try { params[k] = decodeURIComponent(m[i + 1]!); } catch { throw new HttpError(400, `The ${k} in the path is not valid URL encoding.`, 'bad_path'); }
+        });
         const out = await r.handler({ req, res, url, params });
         if (!res.writableEnded && !res.headersSent) sendJson(res, 200, out ?? { ok: true });
       } catch (err) {
