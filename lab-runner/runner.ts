@@ -13,6 +13,7 @@ import { SandboxManager } from './sandbox/manager.ts';
 import { registerSandboxRoutes } from './api/sandboxes.ts';
 import { createTerminals, managerTargets } from './terminal/index.ts';
 import { createLive } from './live/index.ts';
+import { createWorkshops, type WorkshopPart } from './workshop/index.ts';
 
 export interface Runner {
   config: Config;
@@ -58,7 +59,9 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
   closers.push(() => manager.close());
 
   // Terminals (issue 4): token route + /runner/ws/terminal; shells end with their sandbox.
-  const terminals = createTerminals({ config, secret, router, targets: managerTargets(manager, provider) });
+  // Workshops (issue 8) are built after the store below; an instructor may watch their students' shells read-only.
+  let workshops: WorkshopPart | undefined;
+  const terminals = createTerminals({ config, secret, router, targets: managerTargets(manager, provider, { canView: (l, sb) => workshops?.canView(l, sb) ?? false }) });
   upgrades.push((req, socket, head, url) => terminals.ws.handleUpgrade(req, socket, head, url));
   closers.push(() => terminals.close());
 
@@ -66,6 +69,12 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
   const live = createLive({ config, secret, router, provider, manager });
   upgrades.push((req, socket, head, url) => live.ws.handleUpgrade(req, socket, head, url));
   closers.push(() => live.close());
+
+  // Workshops (issue 8): join codes, reserved sandboxes, dashboard (/runner/ws/workshop), CSV.
+  workshops = createWorkshops({ config, secret, router, db: live.store.db, sandboxes: manager });
+  const ws8 = workshops;
+  upgrades.push((req, socket, head, url) => ws8.ws.handleUpgrade(req, socket, head, url));
+  closers.push(() => ws8.close());
 
   return {
     config,
