@@ -36,6 +36,9 @@ export function createLabWs(deps: { secret: string; hub: LiveHub; sandboxes: San
     let leave: (() => void) | undefined;
     let closed = false;
     ws.on('close', () => { closed = true; leave?.(); });
+    // An oversized or malformed frame is reported here, then 'close' follows; without a
+    // listener it would be an uncaught exception that ends the whole server.
+    ws.on('error', () => { /* 'close' follows */ });
     deps.hub.view(sandbox, slug, learner, send).then((off) => { if (closed) off(); else leave = off; }, (err: unknown) => {
       send({ type: 'error', message: err instanceof LiveError ? err.message : 'Live checking could not start; use the Check button or reload.' });
       if (!(err instanceof LiveError)) log(`view ${sandbox}/${slug} failed: ${String(err)}`);
