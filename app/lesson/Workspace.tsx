@@ -13,6 +13,7 @@ import { FOCUS_TERMINAL_EVENT } from '../mdx/client-bits.tsx';
 import { ExerciseList } from './ExerciseList.tsx';
 import { SandboxBar } from './SandboxBar.tsx';
 import { preloadTerminal, TerminalSlot } from './TerminalSlot.tsx';
+import { WorkshopBanner } from '../workshop/WorkshopBanner.tsx';
 
 const SPLIT_KEY = 'dnl_split';
 const MIN = 25;
@@ -118,6 +119,7 @@ export function Workspace({ slug, lang, hosts, exercises, children }: {
         aria-controls="pane-prose" aria-valuemin={MIN} aria-valuemax={MAX} aria-valuenow={split}
         onPointerDown={onPointerDown} onKeyDown={onKey} />
       <section className="pane pane-lab" id="pane-lab" aria-label={s.sandbox}>
+        <WorkshopBanner lang={lang} slug={slug} />
         <SandboxBar lang={lang} sandbox={sandbox} />
         {notice && <p className="lab-notice" role="status">{notice}</p>}
         <ExerciseList slug={slug} lang={lang} exercises={exercises} onPick={() => setPane('prose')} />
