@@ -79,6 +79,8 @@ export class WorkshopService {
     this.log = opts.log ?? ((m) => console.log(`[workshop] ${m}`));
     this.feedCursor = this.now();
     this.sb.on('status', (v) => {
+      // The manager still reports while the runner shuts down, after this store has closed.
+      if (this.closed) return;
       if (!v.owner || v.owner.startsWith('r_')) {
         const wid = /^r_(w_[0-9a-f]+)_/.exec(v.owner)?.[1];
         if (!wid) return;
