@@ -1,6 +1,7 @@
 // Wire types of live exercise status: the /runner/ws/lab WebSocket and the lessons API
 // (/runner/api/lessons/*). Shared by the web app and the lab runner. Browser-safe: zod only.
 import { z } from 'zod';
+import { TopologySchema } from './topology.ts';
 
 export const LAB_WS_PATH = '/runner/ws/lab';
 
@@ -9,7 +10,8 @@ export const ExerciseStatusSchema = z.object({
   lessonSlug: z.string().describe('Lesson folder name, e.g. 05-bridge'),
   exerciseId: z.string().describe('Exercise id inside the lesson'),
   passed: z.boolean().describe('Whether the exercise holds right now in the learner’s lab'),
-  reason: z.string().describe('Passed: what holds. Not passed: what is missing, in words a learner understands'),
+  reason: z.string().describe('Passed: what holds. Not passed: what is missing, in words a learner understands (English)'),
+  reasonKo: z.string().optional().describe('The same reason in Korean; the page shows it when the learner reads in Korean'),
   ms: z.number().describe('How long the check took'),
   passedAt: z.number().nullable().describe('Epoch ms of the first recorded pass (progress), null if never'),
   unavailable: z.boolean().default(false).describe('The host lacks a kernel feature this exercise needs; reason says which'),
@@ -25,6 +27,7 @@ export const LabServerMessageSchema = z.discriminatedUnion('type', [
     message: z.string().describe('Why live checking stopped (e.g. the sandbox expired)'),
     fatal: z.boolean().optional().describe('true: the sandbox is gone; the server closes the socket with code 4404 and reconnecting cannot help'),
   }),
+  TopologySchema.describe('The live diagram: sent on connect and after every change of the lab (protocol/topology.ts)'),
 ]);
 export type LabServerMessage = z.infer<typeof LabServerMessageSchema>;
 

@@ -8,6 +8,7 @@ import { openStore, type Store } from '../store/store.ts';
 import { LiveHub } from './hub.ts';
 import { lessonLookup } from './lessons.ts';
 import { createLabWs, type LabWs } from './ws.ts';
+import { TopologyHub } from '../topology/hub.ts';
 
 export interface LivePart { hub: LiveHub; ws: LabWs; store: Store; close(): Promise<void> }
 
@@ -15,10 +16,11 @@ export function createLive(deps: { config: Config; secret: string; router: Route
   const store = openStore(deps.config.dataDir);
   const lesson = lessonLookup(deps.lessonsDir);
   const hub = new LiveHub({ provider: deps.provider, sandboxes: deps.manager, store, lesson });
-  const ws = createLabWs({ secret: deps.secret, hub, sandboxes: deps.manager });
+  const topology = new TopologyHub({ provider: deps.provider, sandboxes: deps.manager });
+  const ws = createLabWs({ secret: deps.secret, hub, sandboxes: deps.manager, topology });
   registerLessonRoutes(deps.router, { secret: deps.secret, hub, store, sandboxes: deps.manager, lesson });
   return {
     hub, ws, store,
-    async close() { await ws.close(); await hub.close(); store.close(); },
+    async close() { await ws.close(); topology.close(); await hub.close(); store.close(); },
   };
 }

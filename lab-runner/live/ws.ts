@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { LAB_WS_PATH, LabClientMessageSchema, type LabServerMessage } from '../../protocol/lab.ts';
+import type { Topology } from '../../protocol/topology.ts';
 import { readLearner } from '../api/learner.ts';
 import { originAllowed } from '../terminal/ws.ts';
 import { LiveError, type LiveHub, type SandboxDirectory } from './hub.ts';
@@ -17,7 +18,11 @@ export interface LabWs {
   close(): Promise<void>;
 }
 
-export function createLabWs(deps: { secret: string; hub: LiveHub; sandboxes: SandboxDirectory; log?: (m: string) => void }): LabWs {
+export function createLabWs(deps: {
+  secret: string; hub: LiveHub; sandboxes: SandboxDirectory; log?: (m: string) => void;
+  /** The live diagram (lab-runner/topology): its snapshots go down the same socket. */
+  topology?: { view(sandbox: string, send: (t: Topology) => void): () => void };
+}): LabWs {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false });
   const log = deps.log ?? ((m) => console.log(`[live] ${m}`));
 
@@ -35,7 +40,8 @@ export function createLabWs(deps: { secret: string; hub: LiveHub; sandboxes: San
     };
     let leave: (() => void) | undefined;
     let closed = false;
-    ws.on('close', () => { closed = true; leave?.(); });
+    const unwatchTopology = deps.topology?.view(sandbox, send);
+    ws.on('close', () => { closed = true; leave?.(); unwatchTopology?.(); });
     // An oversized or malformed frame is reported here, then 'close' follows; without a
     // listener it would be an uncaught exception that ends the whole server.
     ws.on('error', () => { /* 'close' follows */ });
