@@ -13,6 +13,7 @@ import { SandboxManager } from './sandbox/manager.ts';
 import { registerSandboxRoutes } from './api/sandboxes.ts';
 import { createTerminals, managerTargets } from './terminal/index.ts';
 import { createLive } from './live/index.ts';
+import { createLabView } from './labview/index.ts';
 import { createWorkshops, type WorkshopPart } from './workshop/index.ts';
 
 export interface Runner {
@@ -70,6 +71,13 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
   upgrades.push((req, socket, head, url) => live.ws.handleUpgrade(req, socket, head, url));
   closers.push(() => live.close());
 
+  // Lab views (issue 10): /lab/<sandbox>/<host>/<port>/ proxy to published ports (HTTP and
+  // upgrades, see handleHttp/handleUpgrade below) and /runner/ws/labview (ports, packet capture).
+  // Workshops: pass canView (instructor → true) to createLabView, as for terminals.
+  const labview = createLabView({ config, secret, provider, sandboxes: manager });
+  upgrades.push((req, socket, head, url) => labview.ws.handleUpgrade(req, socket, head, url));
+  closers.push(() => labview.close());
+
   // Workshops (issue 8): join codes, reserved sandboxes, dashboard (/runner/ws/workshop), CSV.
   workshops = createWorkshops({ config, secret, router, db: live.store.db, sandboxes: manager });
   const ws8 = workshops;
@@ -84,12 +92,14 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
     routes: () => router.list(),
     async handleHttp(req, res) {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (labview.proxy.handles(url)) { await labview.proxy.http(req, res); return true; }
       if (!url.pathname.startsWith('/runner/')) return false;
       if (!(await router.handle(req, res, url))) sendJson(res, 404, { error: `No such API route: ${url.pathname}`, code: 'not_found' });
       return true;
     },
     handleUpgrade(req, socket, head) {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (labview.proxy.handles(url)) { labview.proxy.upgrade(req, socket, head); return true; }
       if (!url.pathname.startsWith('/runner/ws/')) return false;
       for (const h of upgrades) if (h(req, socket, head, url)) return true;
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
