@@ -1,9 +1,11 @@
 // `npm test`: the same bootstrap as `npm start` plus Chromium, then every test in one run of
 // node's test runner (unit → integration against the real engine → content self-test → e2e in
-// Chromium), so the last lines are the runner's own summary.
-// `npm test -- unit` (or integration, e2e, a path fragment) runs a subset.
+// Chromium → hardening: attacks and faults, ending with their table), so the last lines are the
+// runner's own summary.
+// `npm test -- unit` (or integration, e2e, hardening, a path fragment) runs a subset.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ensureNodeModules, ensureDocker, ensureBuildTools, ensureChromium, ensureImages, ensureWebBuild, fail, root, step } from './bootstrap.mjs';
 
@@ -17,20 +19,22 @@ function find(dir) {
 
 try {
   const filters = process.argv.slice(2);
-  const phases = ['unit', 'integration', 'e2e'];
+  const phases = ['unit', 'integration', 'e2e', 'hardening'];
   const files = phases.flatMap((p) => find(path.join(root, 'tests', p)))
     .filter((f) => filters.length === 0 || filters.some((x) => path.relative(root, f).includes(x)));
   if (files.length === 0) fail(new Error(`No test files match ${filters.join(' ')}`));
   const needs = (phase) => files.some((f) => f.includes(`${path.sep}tests${path.sep}${phase}${path.sep}`));
   ensureNodeModules();
-  if (needs('integration') || needs('e2e')) {
+  if (needs('integration') || needs('e2e') || needs('hardening')) {
     await ensureDocker();
     ensureBuildTools();
     ensureImages();
   }
-  if (needs('e2e')) { ensureChromium(); ensureWebBuild(); }
+  if (needs('e2e') || needs('hardening')) { ensureChromium(); ensureWebBuild(); }
+  // The hardening tests add their rows here; tests/hardening/zz-table.test.ts prints them.
+  const table = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dnl-hardening-')), 'rows.jsonl');
   step(`running ${files.length} test files …`);
   const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', '--test-timeout=900000',
-    ...files.map((f) => path.relative(root, f))], { cwd: root, stdio: 'inherit', env: { ...process.env, DNL_TEST: '1' } });
+    ...files.map((f) => path.relative(root, f))], { cwd: root, stdio: 'inherit', env: { ...process.env, DNL_TEST: '1', DNL_HARDENING_TABLE: table } });
   child.on('exit', (code) => process.exit(code ?? 1));
 } catch (err) { fail(err); }

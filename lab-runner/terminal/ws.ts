@@ -55,6 +55,9 @@ export function createTerminalWs(opts: TerminalWsOptions): TerminalWs {
   heartbeat.unref();
 
   function connection(ws: WebSocket, req: IncomingMessage): void {
+    // First of all: ws reports an oversized or malformed frame as 'error' ('close' follows);
+    // a socket refused below may still receive one, and unheard it would end the server.
+    ws.on('error', () => { /* 'close' follows (1009 for oversize frames) */ });
     alive.set(ws, true);
     ws.on('pong', () => alive.set(ws, true));
     const bye = (code: number, reason: string): void => {
@@ -71,7 +74,6 @@ export function createTerminalWs(opts: TerminalWsOptions): TerminalWs {
       close(code: number, reason: string) { bye(code, reason); },
     };
 
-    ws.on('error', () => { /* 'close' follows; ws reports oversize frames here (closed with 1009) */ });
     ws.on('close', () => {
       clearTimeout(authTimer);
       if (session && client) session.detach(client);
