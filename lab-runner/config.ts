@@ -20,6 +20,8 @@ export const ConfigSchema = z.object({
   hostDiskMb: int(64, 1_048_576).default(2048).describe('DNL_HOST_DISK_MB: disk budget per sandbox host'),
   maxSandboxes: int(1, 10_000).default(60).describe('DNL_MAX_SANDBOXES: total sandboxes on this machine'),
   maxPerLearner: int(1, 100).default(1).describe('DNL_MAX_PER_LEARNER: live sandboxes one learner may hold'),
+  rateLearnerPerMinute: int(1, 10_000).default(20).describe('DNL_RATE_LEARNER_PER_MINUTE: sandbox starts/resets/joins one learner may ask for per minute'),
+  rateAddressPerMinute: int(1, 100_000).default(300).describe('DNL_RATE_ADDRESS_PER_MINUTE: the same per client address (a room behind one NAT shares it)'),
   poolSize: int(0, 200).default(2).describe('DNL_POOL_SIZE: warm single-host sandboxes kept ready'),
   idleMinutes: int(1, 24 * 60).default(30).describe('DNL_IDLE_MINUTES: a sandbox nobody touched this long is removed'),
   ttlMinutes: int(1, 7 * 24 * 60).default(240).describe('DNL_TTL_MINUTES: hard lifetime of a sandbox'),
@@ -35,7 +37,7 @@ const ENV: Record<keyof Config, string> = {
   port: 'PORT', host: 'HOST', dataDir: 'DNL_DATA_DIR', secret: 'DNL_SECRET', dockerSocket: 'DOCKER_SOCKET',
   labPool: 'DNL_LAB_POOL', runtime: 'DNL_RUNTIME', hostMemoryMb: 'DNL_HOST_MEMORY_MB', hostPids: 'DNL_HOST_PIDS',
   hostCpus: 'DNL_HOST_CPUS', hostDiskMb: 'DNL_HOST_DISK_MB', maxSandboxes: 'DNL_MAX_SANDBOXES',
-  maxPerLearner: 'DNL_MAX_PER_LEARNER', poolSize: 'DNL_POOL_SIZE', idleMinutes: 'DNL_IDLE_MINUTES',
+  maxPerLearner: 'DNL_MAX_PER_LEARNER', rateLearnerPerMinute: 'DNL_RATE_LEARNER_PER_MINUTE', rateAddressPerMinute: 'DNL_RATE_ADDRESS_PER_MINUTE', poolSize: 'DNL_POOL_SIZE', idleMinutes: 'DNL_IDLE_MINUTES',
   ttlMinutes: 'DNL_TTL_MINUTES', instance: 'DNL_INSTANCE', terminalBackend: 'DNL_TERMINAL_BACKEND',
   workshopLeadMinutes: 'DNL_WORKSHOP_LEAD_MINUTES', workshopCreateKey: 'DNL_WORKSHOP_CREATE_KEY',
 };

@@ -11,6 +11,7 @@ import { LocalDockerProvider } from './provider/local.ts';
 import type { Provider } from './provider/types.ts';
 import { SandboxManager } from './sandbox/manager.ts';
 import { registerSandboxRoutes } from './api/sandboxes.ts';
+import { createCostlyActionLimits } from './api/rate-limit.ts';
 import { createTerminals, managerTargets } from './terminal/index.ts';
 import { createLive } from './live/index.ts';
 import { createLabView } from './labview/index.ts';
@@ -56,7 +57,9 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
   const provider = opts.provider ?? new LocalDockerProvider({ config });
   const manager = new SandboxManager({ provider, config, pool: opts.pool });
   await manager.start();
-  registerSandboxRoutes(router, { secret, manager });
+  // Starting, resetting or joining costs the machine real work: limited per learner and per address.
+  const limits = createCostlyActionLimits(config);
+  registerSandboxRoutes(router, { secret, manager, limits });
   closers.push(() => manager.close());
 
   // Terminals (issue 4): token route + /runner/ws/terminal; shells end with their sandbox.

@@ -6,12 +6,13 @@ import { ClaimRequestSchema, ResetRequestSchema, type SandboxView } from '../../
 import type { SandboxManager } from '../sandbox/manager.ts';
 import { HttpError, readJson, type Ctx, type Router } from './http.ts';
 import { getLearner } from './learner.ts';
+import { checkCostlyAction, type CostlyActionLimits } from './rate-limit.ts';
 
 const Empty = z.object({}).strict();
 const NOT_FOUND = 'That lab machine does not exist (it may have expired).';
 
-export function registerSandboxRoutes(router: Router, deps: { secret: string; manager: SandboxManager }): void {
-  const { manager, secret } = deps;
+export function registerSandboxRoutes(router: Router, deps: { secret: string; manager: SandboxManager; limits?: CostlyActionLimits }): void {
+  const { manager, secret, limits } = deps;
 
   /** The sandbox named in the path, if it belongs to the cookie's learner; 404 otherwise. */
   const own = (ctx: Ctx): { learner: string; id: string } => {
@@ -24,6 +25,7 @@ export function registerSandboxRoutes(router: Router, deps: { secret: string; ma
   router.on('POST', '/runner/api/sandboxes', async (ctx): Promise<SandboxView> => {
     const body = await readJson(ctx.req, ClaimRequestSchema);
     const learner = getLearner(secret, ctx);
+    if (limits) checkCostlyAction(limits, ctx.req, learner, ctx.res);
     const view = await manager.claim(learner, { hosts: body.hosts, lesson: body.lesson });
     return body.wait ? manager.whenReady(view.id) : view;
   });
@@ -41,8 +43,9 @@ export function registerSandboxRoutes(router: Router, deps: { secret: string; ma
   });
 
   router.on('POST', '/runner/api/sandboxes/:id/reset', async (ctx): Promise<SandboxView> => {
-    const { id } = own(ctx);
+    const { id, learner } = own(ctx);
     const body = await readJson(ctx.req, ResetRequestSchema);
+    if (limits) checkCostlyAction(limits, ctx.req, learner, ctx.res);
     const view = await manager.reset(id, body.host);
     return body.wait ? manager.whenReady(id) : view;
   });
