@@ -201,3 +201,41 @@ const ko: Strings = {
 
 export const STRINGS: Record<Lang, Strings> = { en, ko };
 export function t(lang: Lang): Strings { return STRINGS[lang]; }
+
+// The live lab diagram and the answer box (app/lesson/Topology*.tsx, AnswerBox.tsx).
+const diagramEn = {
+  drawing: 'Drawing your lab…',
+  waiting: 'The diagram of your hosts, networks and containers appears once your lab is ready.',
+  summary: (hosts: number, networks: number, containers: number) => `${hosts} host${hosts === 1 ? '' : 's'}, ${networks} network${networks === 1 ? '' : 's'}, ${containers} container${containers === 1 ? '' : 's'}`,
+  pick: 'Select a container (click, or Tab then Enter) to see its details.',
+  details: (name: string) => `Container ${name}`,
+  close: 'Close',
+  image: 'Image', state: 'State', ports: 'Published ports', networks: 'Networks',
+  ip: 'IP address', mac: 'MAC address', gateway: 'Gateway', aliases: 'Aliases', none: 'none', id: 'ID',
+  noAddress: 'no address (host or none network, or not running)',
+  unavailable: 'The diagram could not be drawn; the terminal shows the same facts with `docker network inspect`.',
+  answerLabel: 'Your answer',
+  answerCheck: 'Check answer',
+  answerHelp: 'Find the value in your own lab (it differs from lab to lab) and type it here.',
+  answerNeedsLab: 'Your lab is still starting; check the answer once it is ready.',
+  answerSent: 'Checking your answer…',
+};
+const diagramKo: typeof diagramEn = {
+  drawing: '랩을 그리는 중…',
+  waiting: '랩이 준비되면 호스트, 네트워크, 컨테이너 다이어그램이 표시됩니다.',
+  summary: (hosts, networks, containers) => `호스트 ${hosts}개, 네트워크 ${networks}개, 컨테이너 ${containers}개`,
+  pick: '컨테이너를 선택하면(클릭, 또는 Tab 후 Enter) 자세한 정보가 표시됩니다.',
+  details: (name) => `컨테이너 ${name}`,
+  close: '닫기',
+  image: '이미지', state: '상태', ports: '공개된 포트', networks: '네트워크',
+  ip: 'IP 주소', mac: 'MAC 주소', gateway: '게이트웨이', aliases: '별칭', none: '없음', id: 'ID',
+  noAddress: '주소 없음 (host 또는 none 네트워크이거나 실행 중이 아님)',
+  unavailable: '다이어그램을 그릴 수 없습니다. 터미널에서 `docker network inspect`로 같은 정보를 볼 수 있습니다.',
+  answerLabel: '답',
+  answerCheck: '답 확인',
+  answerHelp: '내 랩에서 값을 찾아(랩마다 다릅니다) 여기에 입력하세요.',
+  answerNeedsLab: '랩이 아직 시작 중입니다. 준비되면 답을 확인하세요.',
+  answerSent: '답을 확인하는 중…',
+};
+export type DiagramStrings = typeof diagramEn;
+export function diagramText(lang: Lang): DiagramStrings { return lang === 'ko' ? diagramKo : diagramEn; }
