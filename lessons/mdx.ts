@@ -8,6 +8,7 @@ import type { Code, Root, RootContent } from 'mdast';
 import type {} from 'mdast-util-mdx';
 import type { MdxJsxAttribute, MdxJsxExpressionAttribute, MdxJsxFlowElement } from 'mdast-util-mdx-jsx';
 import { CALLOUT_KINDS, MDX_COMPONENTS, parseFenceMeta } from './schema.ts';
+import { CAPTURE_PRESETS, isPresetName } from '../protocol/labview.ts';
 
 /** A problem found in an MDX file, with its 1-based line when known. */
 export interface MdxProblem { line?: number; message: string }
@@ -113,6 +114,11 @@ export function analyzeMdx(source: string, hosts: number): MdxAnalysis {
         if (name === 'Terminal') {
           const host = attr(attrs, 'host')?.value;
           if (host && !knownHost(host)) problems.push({ line, message: `<Terminal host="${host}">: host ${host} does not exist; ${hostWord}` });
+        }
+        if (name === 'PacketView') {
+          const preset = attr(attrs, 'preset')?.value;
+          if (!preset || !isPresetName(preset)) problems.push({ line, message: `<PacketView preset="${preset ?? ''}">: preset must be one of ${Object.keys(CAPTURE_PRESETS).join(', ')} (protocol/labview.ts)` });
+          else if (!knownHost(CAPTURE_PRESETS[preset].host)) problems.push({ line, message: `<PacketView preset="${preset}"> watches ${CAPTURE_PRESETS[preset].host}; ${hostWord}` });
         }
         if (name === 'Callout') {
           const kind = attr(attrs, 'kind')?.value;

@@ -161,6 +161,6 @@ export function parseFenceMeta(meta: string | null | undefined): FenceMeta | { e
 }
 
 /** Components the MDX registry provides (app/mdx/registry.tsx); anything else in a lesson is an error. */
-export const MDX_COMPONENTS = ['Terminal', 'Exercise', 'Hint', 'Solution', 'Callout', 'Topology'] as const;
+export const MDX_COMPONENTS = ['Terminal', 'Exercise', 'Hint', 'Solution', 'Callout', 'Topology', 'PacketView'] as const;
 export type MdxComponentName = (typeof MDX_COMPONENTS)[number];
 export const CALLOUT_KINDS = ['note', 'tip', 'warning', 'limitation'] as const;

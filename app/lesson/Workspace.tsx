@@ -11,6 +11,7 @@ import { followLabStatus } from '../lib/lab-status.ts';
 import { useSandbox } from '../lib/sandbox.ts';
 import { FOCUS_TERMINAL_EVENT } from '../mdx/client-bits.tsx';
 import { ExerciseList } from './ExerciseList.tsx';
+import { LabViews } from '../labview/LabViews.tsx';
 import { SandboxBar } from './SandboxBar.tsx';
 import { preloadTerminal, TerminalSlot } from './TerminalSlot.tsx';
 import { WorkshopBanner } from '../workshop/WorkshopBanner.tsx';
@@ -123,6 +124,7 @@ export function Workspace({ slug, lang, hosts, exercises, children }: {
         <SandboxBar lang={lang} sandbox={sandbox} />
         {notice && <p className="lab-notice" role="status">{notice}</p>}
         <ExerciseList slug={slug} lang={lang} exercises={exercises} onPick={() => setPane('prose')} />
+        <LabViews lang={lang} hosts={hostNames} sandboxId={sandboxId} />
         <div className="host-tabs" role="tablist" aria-label={s.terminal}>
           {hostNames.map((h) => (
             <button key={h} type="button" role="tab" id={`host-tab-${h}`} aria-controls={`host-panel-${h}`} aria-selected={host === h}

@@ -9,6 +9,7 @@ import { t, type Lang } from '../lib/i18n.ts';
 import { CodeBlock } from './CodeBlock.tsx';
 import { ExerciseCard } from './ExerciseCard.tsx';
 import { SolutionReveal, TerminalButton, TopologySlot } from './client-bits.tsx';
+import { PacketViewButton } from '../lesson/PacketViewButton.tsx';
 
 export interface LessonContext {
   slug: string;
@@ -41,6 +42,7 @@ export function lessonComponents(ctx: LessonContext): MDXComponents {
     ),
     Terminal: ({ host = 'node1' }: { host?: string }) => <TerminalButton host={host} lang={ctx.lang} />,
     Topology: () => <TopologySlot lang={ctx.lang} />,
+    PacketView: ({ preset = '' }: { preset?: string }) => <PacketViewButton preset={preset} lang={ctx.lang} />,
     a: ({ href = '', children }: Kids & { href?: string }) => /^https?:\/\//.test(href)
       ? <a href={href} target="_blank" rel="noreferrer">{children}</a>
       : <a href={href}>{children}</a>,
