@@ -503,6 +503,15 @@ export class LocalDockerProvider implements Provider {
     return [...ids];
   }
 
+  async pause(sandboxId: string): Promise<void> {
+    // Freezes every process of the sandbox's hosts (the cgroup freezer): a disk filler stops
+    // writing at once. reset() removes the hosts with force, which works on paused containers.
+    const hosts = await this.docker.listContainers({ filters: labelFilter(this.cfg.instance, { [L.sandbox]: sandboxId, [L.role]: 'host' }) });
+    await Promise.all(hosts.map((c) => this.docker.getContainer(c.Id).pause().catch((err: unknown) => {
+      if (!/already paused/i.test(String(err))) throw err;
+    })));
+  }
+
   async diskUsage(sandboxId: string): Promise<Record<string, number>> {
     // SizeRw of the host containers themselves (the learner's shell writes there) …
     const outer = await this.docker.listContainers({ all: true, size: true, filters: labelFilter(this.cfg.instance, { [L.sandbox]: sandboxId, [L.role]: 'host' }) });

@@ -84,4 +84,6 @@ export interface Provider {
    * host's own writable layer), by host name. Optional: the manager's disk watchdog uses it.
    */
   diskUsage?(sandboxId: string): Promise<Record<string, number>>;
+  /** Freezes every host of the sandbox (the disk watchdog's last resort); reset() recovers it. Optional. */
+  pause?(sandboxId: string): Promise<void>;
 }

@@ -19,8 +19,8 @@ export interface ManagerOptions {
   pool?: Record<number, number>;
   /** How often the collector runs (idle, TTL, orphans, pool refill). */
   gcIntervalMs?: number;
-  /** The disk watchdog runs every Nth collector pass (default 4, i.e. every 2 minutes). */
-  diskCheckEvery?: number;
+  /** How often the disk watchdog measures every claimed sandbox (default DNL_DISK_CHECK_SECONDS). */
+  diskCheckMs?: number;
   now?: () => number;
   newId?: () => string;
   log?: (msg: string) => void;
@@ -44,6 +44,8 @@ interface Entry {
   settled: Promise<void>;
   /** Aborted when the sandbox is destroyed: cancels its start and any waiter. */
   abort: AbortController;
+  /** The disk watchdog already stopped this sandbox's containers once (see checkDisk). */
+  diskStrike?: boolean;
 }
 
 export interface ManagerEvents {
@@ -62,8 +64,9 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
   private timer: NodeJS.Timeout | undefined;
   private gcRunning: Promise<void> | undefined;
   private refillRun: Promise<void> | undefined;
-  private passes = 0;
-  private readonly diskEvery: number;
+  private readonly diskCheckMs: number;
+  private diskTimer: NodeJS.Timeout | undefined;
+  private diskRun: Promise<void> | undefined;
   private closed = false;
 
   constructor(opts: ManagerOptions) {
@@ -72,7 +75,7 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
     this.cfg = opts.config;
     this.poolSpec = opts.pool ?? { 1: opts.config.poolSize };
     this.gcIntervalMs = opts.gcIntervalMs ?? 30_000;
-    this.diskEvery = opts.diskCheckEvery ?? 4;
+    this.diskCheckMs = opts.diskCheckMs ?? opts.config.diskCheckSeconds * 1000;
     this.now = opts.now ?? Date.now;
     this.newId = opts.newId ?? (() => 's' + randomBytes(4).toString('hex'));
     this.log = opts.log ?? ((m) => console.log(`[sandbox] ${m}`));
@@ -89,12 +92,15 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
     await this.gc();
     this.timer = setInterval(() => { void this.gc(); }, this.gcIntervalMs);
     this.timer.unref();
+    this.diskTimer = setInterval(() => { this.diskRun ??= this.checkDisk().catch(() => undefined).finally(() => { this.diskRun = undefined; }); }, this.diskCheckMs);
+    this.diskTimer.unref();
   }
 
   /** Stops timers and background work; sandboxes stay (a new runner adopts them). */
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.diskTimer) clearInterval(this.diskTimer);
     // Warm sandboxes still starting are abandoned (their creation cleans up after itself);
     // a learner's sandbox that is starting is allowed to finish so the next runner adopts it.
     for (const e of this.entries.values()) if (e.state === 'pool' && e.status === 'starting') e.abort.abort(new Error('runner closing'));
@@ -394,31 +400,45 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
     }
     if ([...live.keys()].some((id) => !this.entries.has(id))) await this.reconcile();
     else await this.provider.sweep(this.busyIds());
-    if (this.passes++ % this.diskEvery === 0) await this.checkDisk();
     if (!this.closed) void this.refillPool();
   }
 
   /**
    * Disk watchdog. Docker on ext4 has no per-container quota, so the bound is enforced after
-   * the fact: a host that has written more than DNL_HOST_DISK_MB gets its inner containers
-   * stopped (that is where a disk filler runs) and the learner is told why. See docs in the
-   * report: a hard bound needs XFS project quotas (overlay2 `--storage-opt size`).
+   * the fact, every DNL_DISK_CHECK_SECONDS: a host over DNL_HOST_DISK_MB first gets its inner
+   * containers stopped (that is where a disk filler usually runs) and the learner is told why;
+   * if it is still over at the next check (the filler runs in the host's own shell, or the
+   * files stay), the whole sandbox is paused and the learner told to reset it. A hard bound
+   * needs XFS project quotas (overlay2 `--storage-opt size`); see docs/threat-model.md.
    */
   async checkDisk(): Promise<void> {
     if (!this.provider.diskUsage) return;
     const limit = this.cfg.hostDiskMb * 1024 * 1024;
     for (const e of [...this.entries.values()]) {
+      if (this.closed) return;
       if (e.status !== 'ready' || e.state !== 'claimed') continue;
       const usage = await this.provider.diskUsage(e.id).catch(() => ({} as Record<string, number>));
-      for (const [host, bytes] of Object.entries(usage)) {
-        if (bytes <= limit) continue;
-        this.log(`sandbox ${e.id} ${host} uses ${Math.round(bytes / 1048576)} MB of disk (limit ${this.cfg.hostDiskMb} MB): stopping its containers`);
-        const engine = this.provider.engine(e.id, host);
-        const running = await engine.listContainers().catch(() => []);
-        await Promise.all(running.map((c) => engine.getContainer(c.Id).stop({ t: 1 }).catch(() => undefined)));
+      const over = Object.entries(usage).filter(([, bytes]) => bytes > limit);
+      if (over.length === 0) { e.diskStrike = false; continue; }
+      const [host, bytes] = over[0]!;
+      const mb = Math.round(bytes / 1048576);
+      if (!e.diskStrike || !this.provider.pause) {
+        e.diskStrike = true;
+        this.log(`sandbox ${e.id} ${host} uses ${mb} MB of disk (limit ${this.cfg.hostDiskMb} MB): stopping its containers`);
+        for (const [h] of over) {
+          const engine = this.provider.engine(e.id, h);
+          const running = await engine.listContainers().catch(() => []);
+          await Promise.all(running.map((c) => engine.getContainer(c.Id).stop({ t: 1 }).catch(() => undefined)));
+        }
         e.error = `${host} used more than its ${this.cfg.hostDiskMb} MB of disk, so its containers were stopped. Delete some files or images (docker system prune), or reset the lab.`;
         this.emitStatus(e);
+        continue;
       }
+      this.log(`sandbox ${e.id} ${host} still uses ${mb} MB of disk (limit ${this.cfg.hostDiskMb} MB): pausing the sandbox`);
+      await this.provider.pause?.(e.id).catch((err: unknown) => this.log(`pausing ${e.id} failed: ${String(err)}`));
+      e.status = 'error';
+      e.error = `${host} kept using more than its ${this.cfg.hostDiskMb} MB of disk (${mb} MB), so this lab machine was paused. Reset the lab to get a fresh one.`;
+      this.emitStatus(e);
     }
   }
 
