@@ -160,6 +160,18 @@ describe('lab views (real sandbox)', { timeout: 280_000 }, () => {
       let got = ''; s.on('data', (d) => { got += String(d); }); s.on('close', () => resolve(got)); s.on('error', () => resolve(got));
     });
     assert.match(refusedUp, /^HTTP\/1\.1 404/);
+
+    // A --network host server publishes nothing, yet listens on the host's own port: a link too.
+    const view = await View.open(cookieA);
+    t.after(() => view.close());
+    await sh('docker run -d --name hostweb --network host nginx >/dev/null');
+    await view.until((m) => m.findLast((x) => x.type === 'ports' && x.ports.some((p) => p.port === 80 && p.container === 'hostweb')), 15_000, 'host-network port 80');
+    const hostPage = await fetch(`${base}/lab/${sandbox}/node1/80/`, { headers: { cookie: cookieA } });
+    assert.equal(hostPage.status, 200);
+    await hostPage.arrayBuffer();
+    await sh('docker rm -f hostweb >/dev/null');
+    await view.until((m) => { const last = m.findLast((x) => x.type === 'ports'); return last?.type === 'ports' && !last.ports.some((p) => p.port === 80) ? true : undefined; }, 15_000, 'port 80 gone');
+    assert.equal((await fetch(`${base}/lab/${sandbox}/node1/80/`, { headers: { cookie: cookieA } })).status, 404);
   });
 
   test('bridge capture: ARP and ICMP rows with container names; DNS via 127.0.0.11; a flood is rate-limited; stop leaves no tcpdump', async (t) => {
