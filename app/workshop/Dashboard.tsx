@@ -25,6 +25,7 @@ export function Dashboard({ lang }: { lang: Lang }) {
   const [watch, setWatch] = useState<number | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [confirmEnd, setConfirmEnd] = useState(false);
+  const [confirmReset, setConfirmReset] = useState<number | null>(null);
   const [note, setNote] = useState('');
   const idRef = useRef<string | null>(null);
 
@@ -144,10 +145,16 @@ export function Dashboard({ lang }: { lang: Lang }) {
           <header>
             <h2>{s.watching(watched.name)}</h2>
             <span>
-              {watched.sandbox && w.state !== 'ended' && (
-                <button type="button" className="btn btn-quiet" data-testid="reset-student"
-                  onClick={() => { if (confirm(s.resetConfirm(watched.name))) void act(`students/${watched.sid}/reset`, {}, s.resetDone); }}>{s.resetLab}</button>
-              )}
+              {watched.sandbox && w.state !== 'ended' && (confirmReset === watched.sid ? (
+                <span className="confirm-inline" role="group" aria-label={s.resetLab}>
+                  <span>{s.resetConfirm(watched.name)}</span>
+                  <button type="button" className="btn ws-danger" autoFocus data-testid="reset-confirm"
+                    onClick={() => { setConfirmReset(null); void act(`students/${watched.sid}/reset`, {}, s.resetDone); }}>{s.resetLab}</button>
+                  <button type="button" className="btn btn-quiet" onClick={() => setConfirmReset(null)}>{s.cancel}</button>
+                </span>
+              ) : (
+                <button type="button" className="btn btn-quiet" data-testid="reset-student" onClick={() => setConfirmReset(watched.sid)}>{s.resetLab}</button>
+              ))}
               <button type="button" className="btn btn-quiet" onClick={() => setWatch(null)}>{s.close}</button>
             </span>
           </header>

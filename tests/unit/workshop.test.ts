@@ -218,3 +218,66 @@ test('a workshop starting later reserves nothing until its lead time; the organi
   const dash = await call('GET', `/runner/api/workshops/${String(made.json.id)}/dashboard`, made.cookie);
   assert.equal((dash.json.workshop as { state: string }).state, 'scheduled');
 });
+
+test('a runner restart loses nothing: workshop, students (same cookie), instructor binding, reserved sandboxes', async (t) => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dnl-unit-ws-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const provider = new FakeProvider();
+  const config = loadConfig({} as NodeJS.ProcessEnv, { dataDir: dir, poolSize: 0, maxSandboxes: 20 });
+  const boot = async () => {
+    const manager = new SandboxManager({ provider, config, log: () => undefined });
+    await manager.start();
+    const store = new Store(path.join(dir, 'dnl.sqlite'));
+    const router = new Router();
+    const part = createWorkshops({ config, secret, router, db: store.db, sandboxes: manager, course: async (s) => LESSONS[s], log: () => undefined });
+    const server = http.createServer((req, res) => { void router.handle(req, res, new URL(req.url ?? '/', 'http://x')).then((ok) => { if (!ok) sendJson(res, 404, {}); }); });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const call = async (method: string, p: string, cookie?: string, body?: unknown) => {
+      const res = await fetch(base + p, { method, headers: { ...(cookie ? { cookie } : {}), 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const sc = res.headers.get('set-cookie');
+      return { status: res.status, json: await res.json() as Record<string, unknown>, cookie: sc ? sc.split(';')[0]! : cookie };
+    };
+    const stop = async () => { await part.close(); await manager.close(); server.close(); store.close(); };
+    return { manager, part, call, stop };
+  };
+  const a = await boot();
+  const made = await a.call('POST', '/runner/api/workshops', undefined, workshopBody({ capacity: 3 }));
+  const id = String(made.json.id);
+  await until(() => a.manager.list().filter((s) => s.owner.startsWith(`r_${id}_`) && s.status === 'ready').length === 3);
+  const ann = await a.call('POST', '/runner/api/workshops/join', undefined, { code: made.json.code, name: 'Ann' });
+  assert.equal(ann.status, 200);
+  const creates = provider.calls.filter((c) => c.startsWith('create')).length;
+  await a.stop();
+
+  const b = await boot();
+  t.after(() => b.stop());
+  const me = await b.call('GET', '/runner/api/workshops/me', ann.cookie);
+  assert.equal((me.json.workshop as { name: string }).name, 'Ann', 'the student re-enters with their cookie');
+  const dash = await b.call('GET', `/runner/api/workshops/${id}/dashboard`, made.cookie);
+  assert.equal(dash.status, 200, 'the instructor binding survived');
+  assert.deepEqual((dash.json.students as Array<{ name: string; sandbox: { status: string } | null }>).map((s) => s.name), ['Ann']);
+  await until(() => b.manager.list().filter((s) => s.owner.startsWith(`r_${id}_`) && s.status === 'ready').length === 2);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(provider.calls.filter((c) => c.startsWith('create')).length, creates, 'reserved sandboxes were adopted, not started again');
+  const annLearner = decodeURIComponent(ann.cookie!.split('=')[1]!).split('.').slice(0, -1).join('.');
+  const box = b.manager.forLearner(annLearner)[0]!;
+  await until(() => b.manager.info(box.id));
+  assert.equal(b.part.canView(decodeURIComponent(made.cookie!.split('=')[1]!).split('.').slice(0, -1).join('.'), b.manager.info(box.id)!), true);
+});
+
+test('stuck: no pass for stuckMinutes while live and work remains', async () => {
+  const { isStuck } = await import('../../protocol/workshop.ts');
+  const w = { state: 'live' as const, startsAt: 0, stuckMinutes: 10, lessons: [{ slug: 'a', title: 'A', exercises: [{ id: 'x', title: 'X' }, { id: 'y', title: 'Y' }] }] };
+  const row = (cells: Record<string, { passedAt: number | null; usedHint: number; usedSolution: boolean }>, last: number) => ({ sid: 1, name: 'n', joinedAt: 0, sandbox: null, cells, lastProgressAt: last });
+  const min = 60_000;
+  assert.equal(isStuck(w, row({}, 0), 9 * min), false);
+  assert.equal(isStuck(w, row({}, 0), 11 * min), true);
+  assert.equal(isStuck(w, row({ 'a/x': { passedAt: 5 * min, usedHint: 0, usedSolution: false } }, 5 * min), 11 * min), false);
+  const done = { 'a/x': { passedAt: 1, usedHint: 0, usedSolution: false }, 'a/y': { passedAt: 2, usedHint: 0, usedSolution: false } };
+  assert.equal(isStuck(w, row(done, 2), 60 * min), false, 'finished students are not stuck');
+  assert.equal(isStuck({ ...w, state: 'scheduled' }, row({}, 0), 60 * min), false);
+});
