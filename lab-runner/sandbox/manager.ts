@@ -74,7 +74,7 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
     this.provider = opts.provider;
     this.cfg = opts.config;
     this.poolSpec = opts.pool ?? { 1: opts.config.poolSize };
-    this.gcIntervalMs = opts.gcIntervalMs ?? 30_000;
+    this.gcIntervalMs = opts.gcIntervalMs ?? opts.config.gcSeconds * 1000;
     this.diskCheckMs = opts.diskCheckMs ?? opts.config.diskCheckSeconds * 1000;
     this.now = opts.now ?? Date.now;
     this.newId = opts.newId ?? (() => 's' + randomBytes(4).toString('hex'));
@@ -397,6 +397,19 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
         this.entries.delete(e.id);
         this.emitStatus(e);
       }
+    }
+    // A host that stopped under a ready sandbox (killed, OOM at the outer level, a Docker daemon
+    // restart) is started again, and the learner sees it happen rather than a dead terminal.
+    for (const e of [...this.entries.values()]) {
+      const info = live.get(e.id);
+      if (e.status !== 'ready' || !info) continue;
+      const down = info.hosts.filter((h) => !h.running).map((h) => h.name);
+      if (down.length === 0) continue;
+      this.log(`sandbox ${e.id}: ${down.join(', ')} stopped; starting again`);
+      e.status = 'starting';
+      e.error = `${down.join(' and ')} stopped unexpectedly and ${down.length > 1 ? 'are' : 'is'} being started again; your containers and files are kept.`;
+      this.emitStatus(e);
+      e.settled = this.track(e, () => this.provider.ensureRunning(e.id, e.abort.signal));
     }
     if ([...live.keys()].some((id) => !this.entries.has(id))) await this.reconcile();
     else await this.provider.sweep(this.busyIds());
