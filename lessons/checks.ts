@@ -155,7 +155,10 @@ export const AnyCheck = z.object({
 export const NotCheck = z.object({
   kind: z.literal('not'),
   get check() { return CheckSchema.describe('The check that must NOT pass'); },
-  reason: z.string().min(1).optional().describe('What to tell the learner when the inner check passes (else derived)'),
+  reason: z.union([
+    z.string().min(1),
+    z.strictObject({ en: z.string().min(1).describe('English text'), ko: z.string().min(1).describe('Korean text') }),
+  ]).optional().describe('What to tell the learner when the inner check passes (else derived): one string for both languages, or { en, ko }'),
 }).describe('The inner check fails');
 
 export const CheckSchema = z.discriminatedUnion('kind', [
@@ -175,6 +178,7 @@ export type CheckOf<K extends CheckKind> = Extract<Check, { kind: K }>;
 export const CheckResultSchema = z.object({
   passed: z.boolean().describe('Whether the check holds right now'),
   reason: z.string().describe('One sentence a learner understands: why it passed, or what is missing'),
+  reasonKo: z.string().optional().describe('The same reason in Korean (the evaluator always sets it)'),
   ms: z.number().nonnegative().describe('Evaluation time in milliseconds'),
 });
 export type CheckResult = z.infer<typeof CheckResultSchema>;
@@ -230,5 +234,5 @@ export const check = {
   answer: make('answer'),
   all: (...checks: CheckInput[]): CheckInput => ({ kind: 'all', checks }),
   any: (...checks: CheckInput[]): CheckInput => ({ kind: 'any', checks }),
-  not: (inner: CheckInput, reason?: string): CheckInput => ({ kind: 'not', check: inner, ...(reason ? { reason } : {}) }),
+  not: (inner: CheckInput, reason?: string | { en: string; ko: string }): CheckInput => ({ kind: 'not', check: inner, ...(reason ? { reason } : {}) }),
 };

@@ -1,11 +1,17 @@
 // Read-only facts about a lab, memoized for one evaluation round: a lesson's exercises ask about
-// the same few containers and networks, so each is inspected once per round, concurrently.
+// the same few containers and networks, so each is inspected once per round, concurrently, and
+// the same probe (a ping from A to B that two exercises need) runs once per round.
+// Probes are the slow part (a runc exec plus, for isolation, a ping that must time out), so a
+// watcher may also keep their results between rounds in a ProbeCache, keyed by the Docker state
+// the probe depends on: a result is reused only while that state is unchanged.
 // Engine failures become LabError with words a learner can act on; the raw error is kept for logs.
 import type Docker from 'dockerode';
+import type { ExecResult } from '../provider/types.ts';
+import { say, type Reason } from './reasons.ts';
 import type { CheckTarget } from './target.ts';
 
 export class LabError extends Error {
-  constructor(readonly reason: string, readonly detail?: unknown) { super(reason); }
+  constructor(readonly why: Reason, readonly detail?: unknown) { super(why.en); }
 }
 
 type NetworkInfo = Docker.NetworkInspectInfo;
@@ -19,25 +25,97 @@ function statusOf(err: unknown): number | undefined {
  * busy 2-core machine does not starve each probe past its timeout. */
 const EXEC_SLOTS = 4;
 
+/**
+ * Probe results kept between the rounds of one live watcher. An entry is only ever read under
+ * the same key, and the key carries the Docker state the probe depends on (see Facts.depsOf…),
+ * so any change Docker knows about (a container restarted, connected, removed …) misses the
+ * cache. Changes Docker does not announce (an iptables rule typed on the host) are caught by
+ * rounds that bypass the cache: the first one, the Check button, terminal activity. The TTL
+ * bounds how long such a change can hide behind event-driven rounds.
+ */
+export class ProbeCache {
+  private readonly entries = new Map<string, { at: number; result: ExecResult }>();
+  constructor(private readonly ttlMs = 60_000, private readonly max = 500) {}
+
+  get(key: string): ExecResult | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (Date.now() - e.at > this.ttlMs) { this.entries.delete(key); return undefined; }
+    return e.result;
+  }
+
+  set(key: string, result: ExecResult): void {
+    this.entries.delete(key);
+    this.entries.set(key, { at: Date.now(), result });
+    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  clear(): void { this.entries.clear(); }
+  get size(): number { return this.entries.size; }
+}
+
+export interface FactsOptions {
+  /** Results kept between rounds (live watcher). */
+  cache?: ProbeCache;
+  /** Run every probe even when the cache holds its result (Check button, first round); results are still stored. */
+  fresh?: boolean;
+}
+
+/** What one round did, for traces and benchmarks. */
+export interface RoundStats { probesRun: number; probesCached: number; probesShared: number }
+
 export class Facts {
   private memo = new Map<string, Promise<unknown>>();
   private running = 0;
-  private waiting: Array<() => void> = [];
-  constructor(readonly target: CheckTarget, readonly signal?: AbortSignal) {}
+  private waiting: Array<{ priority: number; go: () => void }> = [];
+  readonly stats: RoundStats = { probesRun: 0, probesCached: 0, probesShared: 0 };
+  constructor(readonly target: CheckTarget, readonly signal?: AbortSignal, readonly opts: FactsOptions = {}) {}
 
-  /** Runs a probe when one of the round's exec slots is free. */
-  async probe<T>(run: () => Promise<T>): Promise<T> {
-    if (this.running >= EXEC_SLOTS) await new Promise<void>((r) => this.waiting.push(r));
+  /** Runs a probe when one of the round's exec slots is free; a lower priority number goes first. */
+  async probe<T>(run: () => Promise<T>, priority = 0): Promise<T> {
+    if (this.running >= EXEC_SLOTS) {
+      await new Promise<void>((go) => {
+        // Stable: after every waiter of the same or a more urgent priority.
+        let i = this.waiting.findIndex((w) => w.priority > priority);
+        if (i < 0) i = this.waiting.length;
+        this.waiting.splice(i, 0, { priority, go });
+      });
+    }
     this.running++;
     try { return await run(); } finally {
       this.running--;
-      this.waiting.shift()?.();
+      this.waiting.shift()?.go();
     }
+  }
+
+  /**
+   * A probe inside a container: run once per round (shared by every check asking the same),
+   * and, when `deps` (the Docker state it depends on) is given, reused from earlier rounds while
+   * that state is unchanged. Only results `keep` accepts are stored (the caller keeps verdicts
+   * that passed, so a flaky failure is always re-probed).
+   */
+  execProbe(key: string, run: () => Promise<ExecResult>, o: { deps?: string; keep?: (r: ExecResult) => boolean; priority?: number } = {}): Promise<ExecResult> {
+    const roundKey = `probe:${key}`;
+    const shared = this.memo.get(roundKey) as Promise<ExecResult> | undefined;
+    if (shared) { this.stats.probesShared++; return shared; }
+    const cacheKey = o.deps !== undefined ? `${key}\u0000${o.deps}` : undefined;
+    const cache = this.opts.cache;
+    const hit = cacheKey && cache && !this.opts.fresh ? cache.get(cacheKey) : undefined;
+    if (hit) { this.stats.probesCached++; return Promise.resolve(hit); }
+    const p = this.probe(run, o.priority).then((r) => {
+      this.stats.probesRun++;
+      if (cacheKey && cache && !this.signal?.aborted && (o.keep?.(r) ?? false)) cache.set(cacheKey, r);
+      return r;
+    });
+    this.memo.set(roundKey, p);
+    p.catch(() => this.memo.delete(roundKey));
+    return p;
   }
 
   engine(host: string): Docker {
     if (!this.target.hosts().includes(host)) {
-      throw new LabError(`This exercise needs the host ${host}, but your lab only has ${this.target.hosts().join(', ')}.`);
+      const hosts = this.target.hosts().join(', ');
+      throw new LabError(say.unknownHost({ host, hosts }));
     }
     return this.target.engine(host);
   }
@@ -48,7 +126,7 @@ export class Facts {
       p = load().catch((err: unknown) => {
         if (err instanceof LabError) throw err;
         if (this.signal?.aborted) throw this.signal.reason;
-        throw new LabError(`${key.split(':')[1]}'s Docker engine did not answer (the host may be starting or was just reset); try Check again.`, err);
+        throw new LabError(say.engineDown({ host: key.split(':')[1]! }), err);
       });
       this.memo.set(key, p);
     }
@@ -81,4 +159,38 @@ export class Facts {
   info(host: string): Promise<{ Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean; NodeID?: string } }> {
     return this.once(`info:${host}`, () => this.engine(host).info() as Promise<{ Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } }>);
   }
+
+  /**
+   * Every container's and network's identity and addressing on a host, as one string: what a
+   * probe by NAME (or by a literal IP) depends on, since any container may answer to a name or
+   * an address. Changes whenever a container is created, started, stopped, connected …
+   */
+  hostState(host: string): Promise<string> {
+    return this.once(`state:${host}`, async () => {
+      const docker = this.engine(host);
+      const [ctrs, nets] = await Promise.all([
+        docker.listContainers({ all: true, abortSignal: this.signal } as object),
+        docker.listNetworks({ abortSignal: this.signal } as object),
+      ]);
+      const c = ctrs.map((x) => `${x.Id}/${x.State}/${x.Status.startsWith('Up') ? 'up' : 'down'}/${x.Names.join(',')}/${Object.entries(x.NetworkSettings?.Networks ?? {})
+        .map(([n, e]) => `${n}=${e.EndpointID}@${e.IPAddress}`).sort().join(',')}`).sort();
+      return `${c.join(';')}|${networksKey(nets)}`;
+    });
+  }
+
+  /** The networks (ids, subnets) of a host: a probe by a container's IP depends on them too. */
+  networksState(host: string): Promise<string> {
+    return this.once(`nets:${host}`, async () => networksKey(await this.engine(host).listNetworks({ abortSignal: this.signal } as object)));
+  }
+}
+
+function networksKey(nets: Docker.NetworkInspectInfo[]): string {
+  return nets.map((n) => `${n.Id}:${(n.IPAM?.Config ?? []).map((e) => e.Subnet).join(',')}`).sort().join(';');
+}
+
+/** One container's identity, state and every network endpoint: a probe from or to it depends on these. */
+export function containerKey(info: ContainerInfo): string {
+  const eps = Object.entries(info.NetworkSettings.Networks ?? {})
+    .map(([n, e]) => `${n}=${e.NetworkID}/${e.EndpointID}/${e.IPAddress}/${e.MacAddress}/${(e.Aliases ?? []).join(',')}`).sort();
+  return `${info.Id}|${info.State.Status}|${info.State.StartedAt}|${info.State.Pid}|${info.HostConfig.NetworkMode}|${eps.join(';')}`;
 }

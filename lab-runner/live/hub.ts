@@ -8,7 +8,7 @@ import { sandboxTarget } from '../checks/target.ts';
 import { FeatureCache } from '../checks/features.ts';
 import type { Provider } from '../provider/types.ts';
 import type { Store } from '../store/store.ts';
-import { LessonWatcher, type LiveLesson } from './watcher.ts';
+import { LessonWatcher, type LiveLesson, type RoundTrace } from './watcher.ts';
 
 export interface LessonDef { slug: string; requires: readonly KernelFeature[]; exercises: Array<{ id: string; check: Check }> }
 
@@ -28,6 +28,8 @@ export interface LiveHubOptions {
   features?: FeatureCache;
   debounceMs?: number;
   log?: (msg: string) => void;
+  /** Timings of every finished round of every watcher (benchmarks). */
+  onRound?: (sandboxId: string, slug: string, t: RoundTrace) => void;
 }
 
 export class LiveHub {
@@ -69,11 +71,12 @@ export class LiveHub {
     if (!info) throw new LiveError(409, 'Your lab machine is still starting; live checks begin once it is ready.');
     const hosts = info.hosts.map((h) => h.name);
     const target = sandboxTarget(this.opts.provider, sandboxId, hosts);
-    const unavailable = def.requires.length ? await this.features.unavailable(target, hosts[0]!, def.requires) : undefined;
+    const unavailable = def.requires.length ? await this.features.whyUnavailable(target, hosts[0]!, def.requires) : undefined;
     const lesson: LiveLesson = { slug, exercises: def.exercises, unavailable };
     const store = this.opts.store;
     const w = new LessonWatcher({
       sandboxId, lesson, target, debounceMs: this.opts.debounceMs, log: this.log,
+      onRound: this.opts.onRound ? (t) => this.opts.onRound!(sandboxId, slug, t) : undefined,
       events: (signal, onEvent) => this.opts.provider.events(sandboxId, signal, onEvent),
       recordPass: store ? (id) => store.recordPass(owner, slug, id).passedAt : undefined,
       answer: store ? (id) => store.answer(owner, slug, id) : undefined,
@@ -98,9 +101,10 @@ export class LiveHub {
 
   /** On-demand re-check of every exercise (the Check button / POST …/check). */
   async check(sandboxId: string, slug: string, owner: string): Promise<ExerciseStatus[]> {
+    const started = this.watchers.has(`${sandboxId}/${slug}`);
     const w = await this.watcher(sandboxId, slug, owner);
-    await w.start();
-    const out = await w.checkNow();
+    // A watcher started just now has checked everything afresh in its first round: one round, not two.
+    const out = started ? await w.checkNow() : (await w.start(), w.current());
     if (w.viewers === 0) { w.close(); this.watchers.delete(`${sandboxId}/${slug}`); }
     return out;
   }
