@@ -16,7 +16,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { format, parseArgs } from 'node:util';
 import Docker from 'dockerode';
 import WebSocket from 'ws';
 import { loadConfig } from '../lab-runner/config.ts';
@@ -69,6 +69,9 @@ const bench = async (opts: BenchOptions): Promise<BenchReport> => {
   const exercises = lesson.lab.exercises.map((x) => ({ id: x.id, commands: x.solution.map((s) => s.run) }));
   opts.log(`${N} students, lesson ${LESSON} (${exercises.length} exercises, ${exercises.reduce((n, x) => n + x.commands.length, 0)} commands each), instance ${instance}`);
 
+  // The runner's parts log with console.log; stdout must carry only the report (--json).
+  const stdoutLog = console.log;
+  console.log = (...a: unknown[]) => { process.stderr.write(format(...a) + '\n'); };
   let runner: Runner | undefined;
   let server: http.Server | undefined;
   const sockets: Array<{ close(): void }> = [];
@@ -218,6 +221,7 @@ const bench = async (opts: BenchOptions): Promise<BenchReport> => {
     ];
     return { name: `workshop (${N} students, ${LESSON})`, rows, notes };
   } finally {
+    console.log = stdoutLog;
     sampling = false;
     for (const s of sockets) { try { s.close(); } catch { /* closed */ } }
     server?.close();
