@@ -7,6 +7,7 @@
 import { useSyncExternalStore } from 'react';
 import { z } from 'zod';
 import { CheckResponseSchema, LAB_WS_PATH, LabServerMessageSchema } from '../../protocol/lab.ts';
+import { setTopology } from '../lesson/TopologyStore.ts';
 
 export const checkPath = (slug: string) => `/runner/api/lessons/${encodeURIComponent(slug)}/check`;
 export const usedPath = (slug: string, id: string) => `/runner/api/lessons/${encodeURIComponent(slug)}/exercises/${encodeURIComponent(id)}/used`;
@@ -18,6 +19,7 @@ export const ExerciseStatusMessageSchema = z.object({
   exerciseId: z.string().min(1),
   passed: z.boolean(),
   reason: z.string().optional(),
+  reasonKo: z.string().optional(),
   unavailable: z.boolean().optional(),
 });
 export type ExerciseStatusMessage = z.infer<typeof ExerciseStatusMessageSchema>;
@@ -26,9 +28,15 @@ export type ExerciseState =
   | { state: 'unknown' }
   | { state: 'checking' }
   | { state: 'passed' }
-  | { state: 'failed'; reason: string }
-  | { state: 'unavailable'; reason: string }
+  | { state: 'failed'; reason: string; reasonKo?: string }
+  | { state: 'unavailable'; reason: string; reasonKo?: string }
   | { state: 'error'; reason: string };
+
+/** A state's reason in the learner's language (the runner sends English and Korean). */
+export function reasonIn(s: ExerciseState, lang: 'en' | 'ko'): string {
+  if (!('reason' in s)) return '';
+  return lang === 'ko' && 'reasonKo' in s && s.reasonKo ? s.reasonKo : s.reason;
+}
 
 const UNKNOWN: ExerciseState = { state: 'unknown' };
 const statuses = new Map<string, ExerciseState>();
@@ -47,7 +55,8 @@ function subscribe(l: () => void): () => void { listeners.add(l); return () => {
 export function setExerciseState(slug: string, id: string, s: ExerciseState): void {
   const k = key(slug, id);
   const prev = statuses.get(k);
-  if (prev && prev.state === s.state && ('reason' in prev ? prev.reason : '') === ('reason' in s ? s.reason : '')) return;
+  const ko = (x: ExerciseState): string => ('reasonKo' in x ? x.reasonKo ?? '' : '');
+  if (prev && prev.state === s.state && ('reason' in prev ? prev.reason : '') === ('reason' in s ? s.reason : '') && ko(prev) === ko(s)) return;
   statuses.set(k, s);
   emit();
 }
@@ -55,7 +64,8 @@ export function setExerciseState(slug: string, id: string, s: ExerciseState): vo
 /** Applies one message from the runner. */
 export function setExerciseStatus(msg: ExerciseStatusMessage): void {
   const reason = msg.reason || 'Not passed yet';
-  setExerciseState(msg.lessonSlug, msg.exerciseId, msg.passed ? { state: 'passed' } : msg.unavailable ? { state: 'unavailable', reason } : { state: 'failed', reason });
+  const reasonKo = msg.reasonKo || undefined;
+  setExerciseState(msg.lessonSlug, msg.exerciseId, msg.passed ? { state: 'passed' } : msg.unavailable ? { state: 'unavailable', reason, reasonKo } : { state: 'failed', reason, reasonKo });
 }
 
 export function getExerciseState(slug: string, id: string): ExerciseState {
@@ -95,6 +105,7 @@ export function followLabStatus(sandboxId: string, signal: AbortSignal, onError?
       if (!parsed.success) return;
       const m = parsed.data;
       if (m.type === 'exercise') setExerciseStatus(m);
+      else if (m.type === 'topology') setTopology(m);
       else if (m.type === 'error') onError?.(m.message);
     };
     ws.onclose = (ev) => {

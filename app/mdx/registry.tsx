@@ -8,7 +8,8 @@ import type { ExerciseView } from '../lib/course-types.ts';
 import { t, type Lang } from '../lib/i18n.ts';
 import { CodeBlock } from './CodeBlock.tsx';
 import { ExerciseCard } from './ExerciseCard.tsx';
-import { SolutionReveal, TerminalButton, TopologySlot } from './client-bits.tsx';
+import { SolutionReveal, TerminalButton } from './client-bits.tsx';
+import { Topology } from '../lesson/Topology.tsx';
 import { PacketViewButton } from '../lesson/PacketViewButton.tsx';
 
 export interface LessonContext {
@@ -41,7 +42,7 @@ export function lessonComponents(ctx: LessonContext): MDXComponents {
       <aside className={`callout callout-${kind}`} data-kind={kind}>{children}</aside>
     ),
     Terminal: ({ host = 'node1' }: { host?: string }) => <TerminalButton host={host} lang={ctx.lang} />,
-    Topology: () => <TopologySlot lang={ctx.lang} />,
+    Topology: () => <Topology lang={ctx.lang} />,
     PacketView: ({ preset = '' }: { preset?: string }) => <PacketViewButton preset={preset} lang={ctx.lang} />,
     a: ({ href = '', children }: Kids & { href?: string }) => /^https?:\/\//.test(href)
       ? <a href={href} target="_blank" rel="noreferrer">{children}</a>

@@ -51,6 +51,34 @@ export function toContainer(c: ListedContainer): TopologyContainer {
   };
 }
 
+function firstAddress(cidr: string): string | undefined {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr);
+  if (!m) return undefined;
+  const n = ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0;
+  const bits = Number(m[5]);
+  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+  const first = ((n & mask) + 1) >>> 0;
+  return [first >>> 24, (first >>> 16) & 255, (first >>> 8) & 255, first & 255].join('.');
+}
+
+/**
+ * An engine started with --bip lists its default bridge without a gateway (it is docker0's own
+ * address): ask the network itself, else take it from a container attached to it.
+ */
+async function fillGateways(engine: Docker, networks: TopologyNetwork[], containers: TopologyContainer[], signal?: AbortSignal): Promise<void> {
+  await Promise.all(networks.filter((n) => n.subnet && !n.gateway).map(async (n) => {
+    try {
+      const full = (await engine.getNetwork(n.id).inspect({ abortSignal: signal } as never)) as unknown as ListedNetwork;
+      const gw = (full.IPAM?.Config ?? []).find((c) => c.Gateway && !c.Gateway.includes(':'))?.Gateway;
+      if (gw) { n.gateway = gw; return; }
+    } catch { /* removed meanwhile: the next event redraws */ }
+    const seen = containers.flatMap((c) => c.endpoints).find((e) => e.network === n.name && e.gateway)?.gateway;
+    // A fresh engine's default bridge: docker0 takes the subnet's first address (no --bip here).
+    n.gateway = seen ?? (n.driver === 'bridge' ? firstAddress(n.subnet!) : undefined);
+    if (!n.gateway) delete n.gateway;
+  }));
+}
+
 async function readHost(target: TopologyTarget, host: { name: string; ip?: string }, signal?: AbortSignal): Promise<TopologyHost> {
   const base = { name: host.name, ...(host.ip ? { ip: host.ip } : {}) };
   try {
@@ -60,10 +88,13 @@ async function readHost(target: TopologyTarget, host: { name: string; ip?: strin
       engine.listNetworks({ ...opts }) as Promise<ListedNetwork[]>,
       engine.listContainers({ all: true, ...opts }) as Promise<ListedContainer[]>,
     ]);
+    const networks = nets.map(toNetwork);
+    const containers = ctrs.map(toContainer);
+    await fillGateways(engine, networks, containers, signal);
     return {
       ...base,
-      networks: nets.map(toNetwork).sort((a, b) => Number(b.builtin) - Number(a.builtin) || a.name.localeCompare(b.name)),
-      containers: ctrs.map(toContainer).sort((a, b) => a.name.localeCompare(b.name)),
+      networks: networks.sort((a, b) => Number(b.builtin) - Number(a.builtin) || a.name.localeCompare(b.name)),
+      containers: containers.sort((a, b) => a.name.localeCompare(b.name)),
     };
   } catch (err) {
     if (signal?.aborted) throw err;

@@ -9,13 +9,13 @@ import { changesTopology, TopologyFeed } from '../../lab-runner/topology/feed.ts
 import { readTopology, sameTopology, toContainer, toNetwork } from '../../lab-runner/topology/snapshot.ts';
 import type { SandboxEvent } from '../../lab-runner/provider/types.ts';
 
-const NETS = [
+const NETS: Array<Parameters<typeof toNetwork>[0]> = [
   { Name: 'my_bridge_network', Id: 'a1b2c3d4e5f60718293a', Driver: 'bridge', Scope: 'local', Internal: false, IPAM: { Config: [{ Subnet: '172.18.0.0/16', Gateway: '172.18.0.1' }] } },
   { Name: 'none', Id: 'ffff00001111222233', Driver: 'null', Scope: 'local', Internal: false, IPAM: { Config: [] } },
   { Name: 'bridge', Id: '0123456789abcdef00', Driver: 'bridge', Scope: 'local', Internal: false, IPAM: { Config: [{ Subnet: '172.17.0.0/16', Gateway: '172.17.0.1' }] } },
   { Name: 'host', Id: '9999888877776666', Driver: 'host', Scope: 'local', Internal: false, IPAM: { Config: null } },
 ];
-const CTRS = [
+const CTRS: Array<Parameters<typeof toContainer>[0]> = [
   {
     Id: '4c0ffee00000aaaa1111', Names: ['/container4'], Image: 'nginx', State: 'running', Status: 'Up 2 seconds', Ports: [],
     NetworkSettings: { Networks: { my_bridge_network: { IPAddress: '172.18.0.3', IPPrefixLen: 16, MacAddress: '02:42:ac:12:00:03', Gateway: '172.18.0.1', Aliases: null } } },
