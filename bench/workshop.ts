@@ -221,13 +221,13 @@ const bench = async (opts: BenchOptions): Promise<BenchReport> => {
     ];
     return { name: `workshop (${N} students, ${LESSON})`, rows, notes };
   } finally {
-    console.log = stdoutLog;
     sampling = false;
     for (const s of sockets) { try { s.close(); } catch { /* closed */ } }
     server?.close();
     await runner?.close().catch(() => undefined);
     try { removeInstanceResources(instance); } catch (e) { opts.log(`clean-up of ${instance} failed: ${(e as Error).message}`); }
     fs.rmSync(dataDir, { recursive: true, force: true });
+    console.log = stdoutLog;
   }
 };
 
