@@ -5,14 +5,14 @@
 import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { ExerciseView } from '../lib/course-types.ts';
 import { t, type Lang, type Strings } from '../lib/i18n.ts';
-import { recordUse, requestCheck, useExerciseStatus, type ExerciseState } from '../lib/lab-status.ts';
+import { reasonIn, recordUse, requestCheck, useExerciseStatus, type ExerciseState } from '../lib/lab-status.ts';
 import { CodeBlock } from './CodeBlock.tsx';
 import { InlineText } from './inline.tsx';
 
-export function statusText(s: ExerciseState, str: Strings): string {
+export function statusText(s: ExerciseState, str: Strings, lang: Lang = 'en'): string {
   switch (s.state) {
     case 'passed': return str.passed;
-    case 'failed': case 'unavailable': return s.reason;
+    case 'failed': case 'unavailable': return reasonIn(s, lang);
     case 'checking': return str.checking;
     case 'error': return str.checkFailed + s.reason;
     default: return str.notChecked;
@@ -53,7 +53,7 @@ export function ExerciseCard({ slug, exercise, lang, children }: { slug: string;
       <div className="exercise-body">{children}</div>
       <p role="status" aria-live="polite" className="exercise-status" data-state={status.state}>
         <span className="status-dot" aria-hidden="true" />
-        {statusText(status, s)}
+        {statusText(status, s, lang)}
       </p>
       <div className="exercise-actions">
         <button type="button" className="btn" onClick={() => void requestCheck(slug, [exercise.id])} disabled={status.state === 'checking'}>{s.check}</button>

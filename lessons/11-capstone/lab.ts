@@ -31,8 +31,8 @@ export default defineLab({
         check.containerRunning({ name: 'api', network: 'front_net' }),
         check.containerRunning({ name: 'api', network: 'back_net' }),
         check.containerRunning({ name: 'db', network: 'back_net' }),
-        check.not(check.containerRunning({ name: 'web', network: 'back_net' }), 'web must not be on back_net: the web tier never talks to the database directly.'),
-        check.not(check.containerRunning({ name: 'db', network: 'front_net' }), 'db must not be on front_net: keep the database off the public segment.'),
+        check.not(check.containerRunning({ name: 'web', network: 'back_net' }), { en: 'web must not be on back_net: the web tier never talks to the database directly.', ko: 'web 컨테이너는 back_net 네트워크에 있으면 안 됩니다. 웹 계층은 데이터베이스와 직접 통신하지 않습니다.' }),
+        check.not(check.containerRunning({ name: 'db', network: 'front_net' }), { en: 'db must not be on front_net: keep the database off the public segment.', ko: 'db 컨테이너는 front_net 네트워크에 있으면 안 됩니다. 데이터베이스는 공개 구간에서 떼어 두세요.' }),
       ),
       hints: [
         { en: 'Only api sits on both networks. Start it on one and `docker network connect` it to the other.', ko: 'api만 두 네트워크에 모두 있습니다. 한쪽에서 시작하고 `docker network connect`로 다른 쪽에 연결하세요.' },
