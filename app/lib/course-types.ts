@@ -18,4 +18,8 @@ export interface ExerciseView {
   title: string;
   hints: string[];
   solution: Array<{ host: string; run: string }>;
+  /** Set when the exercise is checked by a typed answer (the page shows an answer box): what kind of value. */
+  answer?: ExerciseAnswerKind;
 }
+
+export type ExerciseAnswerKind = 'containerIp' | 'containerMac' | 'networkSubnet' | 'networkGateway' | 'text';

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import type { Course, Lesson, LoadOptions } from '../../lessons/load.ts';
 import { textIn, type Exercise } from '../../lessons/schema.ts';
+import { answerOf } from '../../lessons/checks.ts';
 import type { Lang } from './i18n.ts';
 import type { ExerciseView, LessonCard } from './course-types.ts';
 
@@ -46,5 +47,6 @@ export function exerciseView(ex: Exercise, index: number, lang: Lang): ExerciseV
     title: textIn(ex.title, lang),
     hints: ex.hints.map((h) => textIn(h, lang)),
     solution: ex.solution.map((s) => ({ host: s.host, run: s.run })),
+    ...(answerOf(ex.check) ? { answer: answerOf(ex.check)!.expect.of } : {}),
   };
 }

@@ -10,6 +10,7 @@ import { CodeBlock } from './CodeBlock.tsx';
 import { ExerciseCard } from './ExerciseCard.tsx';
 import { SolutionReveal, TerminalButton } from './client-bits.tsx';
 import { Topology } from '../lesson/Topology.tsx';
+import { AnswerBox } from '../lesson/AnswerBox.tsx';
 import { PacketViewButton } from '../lesson/PacketViewButton.tsx';
 
 export interface LessonContext {
@@ -29,7 +30,12 @@ export function lessonComponents(ctx: LessonContext): MDXComponents {
       const ex = ctx.exercises.find((e) => e.id === id);
       // The loader guarantees every id exists; this is for a lesson edited after the build.
       if (!ex) throw new Error(`lessons/${ctx.slug}: <Exercise id="${id}"> is not in lab.ts`);
-      return <ExerciseCard slug={ctx.slug} exercise={ex} lang={ctx.lang}>{children}</ExerciseCard>;
+      return (
+        <ExerciseCard slug={ctx.slug} exercise={ex} lang={ctx.lang}>
+          {children}
+          {ex.answer && <AnswerBox slug={ctx.slug} exerciseId={ex.id} kind={ex.answer} lang={ctx.lang} />}
+        </ExerciseCard>
+      );
     },
     Hint: ({ children }: Kids) => (
       <details className="hint-aside">
