@@ -100,7 +100,7 @@ export interface StudentRow {
   sid: number;
   name: string;
   joinedAt: number;
-  sandbox: { id: string; status: string; lesson: string } | null;
+  sandbox: { id: string; status: string; lesson: string; hosts: string[] } | null;
   /** Keyed `${lesson}/${exercise}`. */
   cells: Record<string, Cell>;
   /** Last pass (or joining): the base of "stuck". */

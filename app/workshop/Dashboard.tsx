@@ -26,6 +26,7 @@ export function Dashboard({ lang }: { lang: Lang }) {
   const [message, setMessage] = useState<string | null>(null);
   const [confirmEnd, setConfirmEnd] = useState(false);
   const [confirmReset, setConfirmReset] = useState<number | null>(null);
+  const [host, setHost] = useState('node1');
   const [note, setNote] = useState('');
   const idRef = useRef<string | null>(null);
 
@@ -86,6 +87,7 @@ export function Dashboard({ lang }: { lang: Lang }) {
   const w = snap.workshop;
   const students = snap.students;
   const watched = students.find((x) => x.sid === watch);
+  const shownHost = watched?.sandbox?.hosts.includes(host) ? host : 'node1';
   const minutesLeft = Math.max(0, Math.round((w.endsAt - now) / 60_000));
   const timeText = w.state === 'scheduled' ? s.startsIn(Math.max(0, Math.round((w.startsAt - now) / 60_000))) : w.state === 'live' ? s.endsIn(minutesLeft) : '';
   const r = snap.reservations;
@@ -158,8 +160,15 @@ export function Dashboard({ lang }: { lang: Lang }) {
               <button type="button" className="btn btn-quiet" onClick={() => setWatch(null)}>{s.close}</button>
             </span>
           </header>
+          {watched.sandbox && watched.sandbox.hosts.length > 1 && (
+            <div className="host-tabs" role="tablist" aria-label={s.lab}>
+              {watched.sandbox.hosts.map((h) => (
+                <button key={h} type="button" role="tab" aria-selected={h === shownHost} onClick={() => setHost(h)}>{h}</button>
+              ))}
+            </div>
+          )}
           {watched.sandbox?.status === 'ready'
-            ? <Terminal key={watched.sandbox.id} sandboxId={watched.sandbox.id} host="node1" readOnly renderer="dom" height="20rem" />
+            ? <Terminal key={`${watched.sandbox.id}/${shownHost}`} sandboxId={watched.sandbox.id} host={shownHost} readOnly renderer="dom" height="20rem" />
             : <p className="ws-meta">{watched.sandbox ? watched.sandbox.status : s.noLab}</p>}
         </section>
       )}

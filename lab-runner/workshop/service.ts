@@ -148,7 +148,7 @@ export class WorkshopService {
     const sbx = this.sb.forLearner(s.learnerId)[0];
     return {
       sid: s.sid, name: s.name, joinedAt: s.joinedAt, cells, lastProgressAt: last,
-      sandbox: sbx ? { id: sbx.id, status: sbx.status, lesson: sbx.lesson } : null,
+      sandbox: sbx ? { id: sbx.id, status: sbx.status, lesson: sbx.lesson, hosts: sbx.hosts.map((h) => h.name) } : null,
     };
   }
 

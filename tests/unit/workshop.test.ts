@@ -133,7 +133,7 @@ test('create → reserve → join hands over a reserved sandbox; capacity; names
 });
 
 test('instructor link binds a browser; canView only for its students; end removes every sandbox and keeps results', async (t) => {
-  const { call, manager, part, port, store } = await serve(t);
+  const { call, manager, part, port, store, provider } = await serve(t);
   const made = await call('POST', '/runner/api/workshops', undefined, workshopBody({ capacity: 3 }));
   const id = String(made.json.id);
   const code = String(made.json.code);
@@ -187,6 +187,17 @@ test('instructor link binds a browser; canView only for its students; end remove
   assert.equal((await call('POST', '/runner/api/workshops', undefined, workshopBody({ lessons: ['99-nope'] }))).status, 400);
   assert.equal((await call('POST', '/runner/api/workshops', undefined, workshopBody({ endsAt: Date.now() - 1000, startsAt: Date.now() - 5000 }))).status, 400);
   assert.equal((await call('POST', '/runner/api/workshops', undefined, workshopBody({ capacity: 0 }))).status, 400);
+
+  // Extend moves the end; reset gives a student a fresh lab.
+  const before = (await call('GET', `/runner/api/workshops/${id}/dashboard`, ta)).json as { workshop: { endsAt: number }; students: Array<{ sid: number; name: string }> };
+  const ext = await call('POST', `/runner/api/workshops/${id}/extend`, ta, { minutes: 15 });
+  assert.equal(ext.status, 200);
+  assert.equal((ext.json.workshop as { endsAt: number }).endsAt, before.workshop.endsAt + 15 * 60_000);
+  const annSid = before.students.find((s) => s.name === 'Ann')!.sid;
+  const rs = await call('POST', `/runner/api/workshops/${id}/students/${annSid}/reset`, ta, {});
+  assert.equal(rs.status, 200, rs.text);
+  assert.ok(provider.calls.some((c) => c.startsWith(`reset ${annBox.id}`)), 'the provider reset her sandbox');
+  await until(() => manager.get(annBox.id)?.status === 'ready');
 
   const csv = await call('GET', `/runner/api/workshops/${id}/results.csv`, ta);
   assert.equal(csv.status, 200);
