@@ -311,13 +311,17 @@ export class WorkshopService {
     }
   }
 
-  /** The learner's current workshop (the newest they joined that has not ended), if any. */
+  /**
+   * The learner's workshop: the newest they joined. An ended one still shows (with its end
+   * message) for 12 hours, then the learner is simply self-paced again.
+   */
   mine(learner: string): { w: WorkshopRow; s: StudentRecord } | undefined {
-    for (const m of this.store.memberships(learner)) {
-      const w = this.store.get(m.workshopId);
-      if (w) return { w, s: m };
-    }
-    return undefined;
+    const m = this.store.memberships(learner)[0];
+    const w = m ? this.store.get(m.workshopId) : undefined;
+    if (!m || !w) return undefined;
+    const endedAt = w.endedAt ?? (this.now() >= w.endsAt ? w.endsAt : null);
+    if (endedAt !== null && this.now() - endedAt > 12 * 3600_000) return undefined;
+    return { w, s: m };
   }
 
   // ------------------------------------------------------------------ push channels
