@@ -30,6 +30,8 @@ export const ConfigSchema = z.object({
   instance: z.string().regex(/^[a-z0-9-]{1,20}$/).default('dnl').describe('DNL_INSTANCE: label prefix; two runners on one engine need different ones'),
   terminalBackend: z.enum(['auto', 'node-pty']).default('auto')
     .describe("DNL_TERMINAL_BACKEND: 'auto' runs a provider's `docker exec -it` through the Engine API (no CLI process per terminal); 'node-pty' always spawns the argv"),
+  terminalPrewarm: z.enum(['ready', 'token']).default('ready')
+    .describe("DNL_TERMINAL_PREWARM: when each host's first shell starts: 'ready' as soon as a learner's lab is ready (its prompt waits for the page), 'token' only when the page asks for a terminal"),
   workshopLeadMinutes: int(0, 24 * 60).default(15).describe('DNL_WORKSHOP_LEAD_MINUTES: how long before a workshop starts its reserved sandboxes are started'),
   workshopCreateKey: z.string().min(8).optional().describe('DNL_WORKSHOP_CREATE_KEY: when set, creating a workshop needs this key (x-workshop-create-key header; the create page asks for it)'),
 });
@@ -40,7 +42,7 @@ const ENV: Record<keyof Config, string> = {
   labPool: 'DNL_LAB_POOL', runtime: 'DNL_RUNTIME', hostMemoryMb: 'DNL_HOST_MEMORY_MB', hostPids: 'DNL_HOST_PIDS',
   hostCpus: 'DNL_HOST_CPUS', hostDiskMb: 'DNL_HOST_DISK_MB', diskCheckSeconds: 'DNL_DISK_CHECK_SECONDS', gcSeconds: 'DNL_GC_SECONDS', maxSandboxes: 'DNL_MAX_SANDBOXES',
   maxPerLearner: 'DNL_MAX_PER_LEARNER', rateLearnerPerMinute: 'DNL_RATE_LEARNER_PER_MINUTE', rateAddressPerMinute: 'DNL_RATE_ADDRESS_PER_MINUTE', poolSize: 'DNL_POOL_SIZE', idleMinutes: 'DNL_IDLE_MINUTES',
-  ttlMinutes: 'DNL_TTL_MINUTES', instance: 'DNL_INSTANCE', terminalBackend: 'DNL_TERMINAL_BACKEND',
+  ttlMinutes: 'DNL_TTL_MINUTES', instance: 'DNL_INSTANCE', terminalBackend: 'DNL_TERMINAL_BACKEND', terminalPrewarm: 'DNL_TERMINAL_PREWARM',
   workshopLeadMinutes: 'DNL_WORKSHOP_LEAD_MINUTES', workshopCreateKey: 'DNL_WORKSHOP_CREATE_KEY',
 };
 

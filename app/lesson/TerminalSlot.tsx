@@ -7,9 +7,10 @@ import { t, type Lang } from '../lib/i18n.ts';
 
 const loadTerminal = () => import('../components/terminal/Terminal.tsx');
 
-/** Fetches the terminal code while the lab starts (after the page is interactive), so the
- *  first prompt is not also waiting for xterm.js once the lab is ready. */
-export function preloadTerminal(): void { void loadTerminal().catch(() => undefined); }
+/** Fetches the terminal code AND xterm.js with its addons while the lab starts (after the page
+ *  is interactive), so the first prompt is not also waiting for downloads once the lab is ready
+ *  (the component alone would only start fetching xterm when it mounts, at "ready"). */
+export function preloadTerminal(): void { void loadTerminal().then((m) => m.loadXterm()).catch(() => undefined); }
 
 const Terminal = dynamic(loadTerminal, {
   ssr: false,

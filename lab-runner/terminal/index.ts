@@ -24,5 +24,12 @@ export function createTerminals(deps: { config: Config; secret: string; router: 
     prewarm: (sandbox, host, terminal) => { hub.open(sandbox, host, terminal, { cols: 80, rows: 24 }).catch(() => { /* the socket reports it */ }); },
   });
   deps.targets.onGone?.((id) => hub.closeSandbox(id));
+  // First prompt ≤ 1 s after "ready": the login shell of each host's first terminal starts the
+  // moment the learner's lab is ready, while the page is still loading xterm and asking for a
+  // token. Its prompt waits in the session's scrollback and is replayed on attach; a shell
+  // nobody attaches to ends after the idle timeout like any other.
+  if (deps.config.terminalPrewarm === 'ready') deps.targets.onReady?.((id, hosts) => {
+    for (const h of hosts) hub.open(id, h, 0, { cols: 80, rows: 24 }).catch((err: unknown) => log(`prewarm of ${id}/${h} failed: ${String(err)}`));
+  });
   return { hub, ws, close: () => ws.close() };
 }

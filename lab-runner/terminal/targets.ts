@@ -18,6 +18,8 @@ export interface TerminalTargets {
   touch?(sandboxId: string): void;
   /** Calls back when a sandbox's shells must end (destroyed, expired, reset). */
   onGone?(cb: (sandboxId: string) => void): void;
+  /** Calls back when a learner's sandbox becomes ready (claimed, started or reset), with its hosts. */
+  onReady?(cb: (sandboxId: string, hosts: string[]) => void): void;
 }
 
 export class TargetNotFound extends Error {}
@@ -31,7 +33,7 @@ export interface ManagerLike {
   info(id: string): SandboxInfo | undefined;
   get(id: string): { status: string } | undefined;
   touch?(id: string): unknown;
-  on?(event: 'status', cb: (v: { id: string; status: string }) => void): unknown;
+  on?(event: 'status', cb: (v: { id: string; status: string; owner?: string }) => void): unknown;
 }
 export interface ProviderLike {
   terminalCommand(sandboxId: string, host: string): { file: string; args: string[] };
@@ -70,6 +72,14 @@ export function managerTargets(manager: ManagerLike, provider: ProviderLike, opt
     touch(sandboxId) { void manager.touch?.(sandboxId); },
     onGone(cb) {
       manager.on?.('status', (v) => { if (v.status === 'gone' || v.status === 'resetting') cb(v.id); });
+    },
+    onReady(cb) {
+      // Warm-pool sandboxes have no owner yet: nobody will open their terminal until one is claimed.
+      manager.on?.('status', (v) => {
+        if (v.status !== 'ready' || !v.owner) return;
+        const hosts = manager.info(v.id)?.hosts.map((h) => h.name) ?? [];
+        if (hosts.length) cb(v.id, hosts);
+      });
     },
   };
 }
