@@ -38,6 +38,17 @@ export default defineLab({
       ],
     },
     {
+      id: 'container3-ip',
+      title: { en: 'What address did container3 get?', ko: 'container3는 어떤 주소를 받았나요?' },
+      // Answered from the learner's own lab: the address differs from lab to lab, so it cannot be copied.
+      check: check.answer({ host: 'node1', expect: { of: 'containerIp', container: 'container3', network: 'my_bridge_network' } }),
+      hints: [
+        { en: 'The lab diagram shows each container\'s address; so does `docker network inspect my_bridge_network`.', ko: '랩 다이어그램에 컨테이너마다 주소가 표시됩니다. `docker network inspect my_bridge_network`로도 볼 수 있습니다.' },
+        "docker inspect -f '{{(index .NetworkSettings.Networks \"my_bridge_network\").IPAddress}}' container3",
+      ],
+      solution: [{ host: 'node1', run: "docker inspect -f '{{(index .NetworkSettings.Networks \"my_bridge_network\").IPAddress}}' container3" }],
+    },
+    {
       id: 'default-bridge',
       title: { en: 'See the default bridge: by IP yes, by name no', ko: '기본 브리지 확인: IP로는 되고 이름으로는 안 됨' },
       check: check.all(
