@@ -61,6 +61,8 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
   private readonly newId: () => string;
   private readonly log: (msg: string) => void;
   private readonly entries = new Map<string, Entry>();
+  /** Ids whose removal is in flight: the engine still lists them, but they must not be adopted again. */
+  private readonly destroying = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private gcRunning: Promise<void> | undefined;
   private refillRun: Promise<void> | undefined;
@@ -117,7 +119,7 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
     const now = this.now();
     let expired = 0;
     for (const info of live) {
-      if (this.entries.has(info.id)) continue;
+      if (this.entries.has(info.id) || this.destroying.has(info.id)) continue;
       const l = info.labels;
       if (l[L.state] === 'claimed' && num(l[L.expires], Infinity) <= now) {
         // Expired while no runner was watching: collect it instead of starting it again.
@@ -359,7 +361,10 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
       this.entries.delete(id);
       this.emitStatus(e);
     }
-    await this.provider.destroy(id);
+    // A collector pass running meanwhile would otherwise re-adopt the half-removed sandbox
+    // (seen when a workshop ends and 30 sandboxes go at once).
+    this.destroying.add(id);
+    try { await this.provider.destroy(id); } finally { this.destroying.delete(id); }
   }
 
   private mustGet(id: string): Entry {
@@ -411,7 +416,7 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
       this.emitStatus(e);
       e.settled = this.track(e, () => this.provider.ensureRunning(e.id, e.abort.signal));
     }
-    if ([...live.keys()].some((id) => !this.entries.has(id))) await this.reconcile();
+    if ([...live.keys()].some((id) => !this.entries.has(id) && !this.destroying.has(id))) await this.reconcile();
     else await this.provider.sweep(this.busyIds());
     if (!this.closed) void this.refillPool();
   }
@@ -457,7 +462,7 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
 
   /** Ids whose resources may legitimately be incomplete right now. */
   private busyIds(): Set<string> {
-    return new Set([...this.entries.values()].filter((e) => e.status === 'starting' || e.status === 'resetting').map((e) => e.id));
+    return new Set([...[...this.entries.values()].filter((e) => e.status === 'starting' || e.status === 'resetting').map((e) => e.id), ...this.destroying]);
   }
 
   private liveCount(): number { return this.entries.size; }
