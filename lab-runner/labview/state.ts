@@ -170,10 +170,21 @@ export class LabState {
     if (changed) for (const l of this.listeners) { try { l(); } catch (err) { this.log(`listener failed: ${String(err)}`); } }
   }
 
-  close(): void {
+  private readonly closeListeners = new Set<(why: 'gone' | 'reset' | 'idle') => void>();
+
+  /** Called once when the state ends (sandbox gone or reset): a page then reconnects or stops. */
+  onClose(cb: (why: 'gone' | 'reset' | 'idle') => void): () => void {
+    this.closeListeners.add(cb);
+    return () => { this.closeListeners.delete(cb); };
+  }
+
+  close(why: 'gone' | 'reset' | 'idle' = 'idle'): void {
+    if (this.closed) return;
     this.life.abort(new Error('closed'));
     if (this.timer) clearTimeout(this.timer);
     this.listeners.clear();
+    for (const cb of this.closeListeners) { try { cb(why); } catch { /* a closed socket */ } }
+    this.closeListeners.clear();
   }
 }
 
@@ -185,7 +196,7 @@ export class LabStates {
 
   constructor(private readonly provider: Provider, private readonly dir: LabDirectory, private readonly log: (m: string) => void = (m) => console.log(`[labview] ${m}`)) {
     dir.on('status', (v) => {
-      if (v.status === 'gone' || v.status === 'resetting') { this.drop(v.id); this.cache.delete(v.id); }
+      if (v.status === 'gone' || v.status === 'resetting') { this.drop(v.id, v.status === 'gone' ? 'gone' : 'reset'); this.cache.delete(v.id); }
     });
   }
 
@@ -206,9 +217,9 @@ export class LabStates {
     return s.state;
   }
 
-  release(sandbox: string): void {
+  release(sandbox: string, state?: LabState): void {
     const s = this.states.get(sandbox);
-    if (!s) return;
+    if (!s || (state && s.state !== state)) return; // that state was already dropped (reset)
     s.users = Math.max(0, s.users - 1);
     if (s.users === 0 && !s.idle) {
       // A page reload reconnects at once: keep the stream for a few seconds.
@@ -217,11 +228,11 @@ export class LabStates {
     }
   }
 
-  private drop(sandbox: string): void {
+  private drop(sandbox: string, why: 'gone' | 'reset' | 'idle' = 'idle'): void {
     const s = this.states.get(sandbox);
     if (!s) return;
     if (s.idle) clearTimeout(s.idle);
-    s.state.close();
+    s.state.close(why);
     this.states.delete(sandbox);
   }
 

@@ -72,6 +72,12 @@ export function createLabViewWs(deps: LabViewWsDeps) {
     const state = deps.states.acquire(sandbox);
     const pushPorts = () => send({ type: 'ports', ports: state.ports });
     const off = state.subscribe(pushPorts);
+    // A reset gives the sandbox fresh hosts: the page reconnects (4000) and follows the new ones;
+    // a sandbox that is gone ends the socket for good (4404, as /runner/ws/lab does).
+    const offClose = state.onClose((why) => {
+      if (why === 'gone') { send({ type: 'error', message: 'This lab no longer exists.' }); ws.close(4404, 'sandbox gone'); }
+      else if (why === 'reset') ws.close(4000, 'sandbox reset');
+    });
     void state.start().then(pushPorts);
     let capture: Capture | undefined;
     let starting = false;
@@ -87,7 +93,8 @@ export function createLabViewWs(deps: LabViewWsDeps) {
     ws.on('close', () => {
       closed = true;
       off();
-      deps.states.release(sandbox);
+      offClose();
+      deps.states.release(sandbox, state);
       void stopCapture('The page closed.').catch((err: unknown) => log(`stop failed: ${String(err)}`));
     });
     ws.on('error', () => { /* close follows */ });

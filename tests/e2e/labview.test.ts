@@ -89,7 +89,7 @@ async function sandboxOf(ctx: BrowserContext): Promise<string> {
   return body.sandboxes[0].id;
 }
 
-describe('lab views in the browser', { timeout: 290_000 }, () => {
+describe('lab views in the browser', { timeout: 600_000 }, () => {
   test('a published port becomes a link that opens nginx; nobody else and nothing else gets through', async () => {
     ctxA = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     pageA = await openLesson(ctxA, '04-port-publishing');
