@@ -4,6 +4,7 @@
 import http from 'node:http';
 import nextModule from 'next';
 import { createRunner } from '../lab-runner/runner.ts';
+import { setSecurityHeaders } from '../lab-runner/api/security-headers.ts';
 
 async function main(): Promise<void> {
   const runner = await createRunner();
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   const upgradeNext = app.getUpgradeHandler();
 
   const server = http.createServer((req, res) => {
+    setSecurityHeaders(res, (req.url ?? '/').split('?')[0]!);
     runner.handleHttp(req, res).then((done) => { if (!done) return handle(req, res); }).catch((err: unknown) => {
       console.error('[serve] request failed:', err);
       if (!res.headersSent) { res.statusCode = 500; res.end('Internal error'); }

@@ -41,6 +41,12 @@ export async function readJson<T extends z.ZodType>(req: IncomingMessage, schema
   return parsed.data;
 }
 
+/** SQLite (or the file system under it) refused a write: full disk, I/O error, read-only. */
+export function isStorageFailure(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(SQLITE_(FULL|IOERR|READONLY|CANTOPEN)|ENOSPC|EROFS|EIO)/.test(code);
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return;
   const text = JSON.stringify(body);
@@ -80,7 +86,10 @@ export class Router {
         if (!res.writableEnded && !res.headersSent) sendJson(res, 200, out ?? { ok: true });
       } catch (err) {
         if (err instanceof HttpError) sendJson(res, err.status, { error: err.message, code: err.code });
-        else {
+        else if (isStorageFailure(err)) {
+          console.error(`[api] ${req.method} ${url.pathname}: the store could not write: ${String(err)}`);
+          sendJson(res, 503, { error: 'The server could not save this change (its disk is full or failing). Everything saved before is safe; try again in a minute, or tell the operator.', code: 'storage' });
+        } else {
           console.error(`[api] ${req.method} ${url.pathname} failed:`, err);
           sendJson(res, 500, { error: 'The lab runner hit an unexpected error; it has been logged.', code: 'internal' });
         }
