@@ -1,8 +1,11 @@
 // Sandbox benchmark (issue 3): cold start to ready (1 and 2 hosts), claim from the warm pool,
 // idle memory per host, and the cost curve at 1, 10, 20, 40 idle single-host sandboxes.
 // Runs against the real engine under its own instance label and lab pool; removes everything
-// it created, also on Ctrl-C. Options: --runs N (default 10), --max N (largest curve point, 40).
-//   node --import tsx bench/sandbox.ts [--runs 10] [--max 40] [--json]     (or: npm run bench -- --only sandbox …)
+// it created, also on Ctrl-C. Options: --runs N (default 10), --max N (largest curve point, 40),
+// --phases (a table of where each cold start's time goes: runner, engine, dnl-init, inner dockerd),
+// --cold-only (skip the warm-pool claim and the cost curve). The lab pool is DNL_LAB_POOL when set.
+//   node --import tsx bench/sandbox.ts [--runs 10] [--max 40] [--phases] [--cold-only] [--json]
+//   (or: npm run bench -- --only sandbox …)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +13,8 @@ import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { loadConfig, type Config } from '../lab-runner/config.ts';
 import { labelFilter } from '../lab-runner/provider/labels.ts';
-import { LocalDockerProvider } from '../lab-runner/provider/local.ts';
+import { LocalDockerProvider, type StartMark } from '../lab-runner/provider/local.ts';
+import { hostStartupMarks, type HostMark } from '../lab-runner/provider/startup-trace.ts';
 import { SandboxManager } from '../lab-runner/sandbox/manager.ts';
 import { pathToFileURL } from 'node:url';
 import { median, runStandalone, type BenchOptions, type BenchReport, type BenchRow } from './index.ts';
@@ -55,9 +59,11 @@ export default async function sandboxBench(opts: BenchOptions): Promise<BenchRep
   const runs = Math.max(1, opts.runs);
   const maxIdx = opts.args.indexOf('--max');
   const maxCurve = maxIdx >= 0 ? Number(opts.args[maxIdx + 1]) : 40;
+  const phasesWanted = opts.args.includes('--phases');
+  const coldOnly = opts.args.includes('--cold-only');
   const cfg = loadConfig(process.env, {
-    instance: 'bench' + randomBytes(3).toString('hex'),
-    labPool: '10.249.0.0/16',
+    instance: (process.env.DNL_INSTANCE ? `${process.env.DNL_INSTANCE}-` : 'bench') + randomBytes(3).toString('hex'),
+    labPool: process.env.DNL_LAB_POOL ?? '10.249.0.0/16',
     dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'dnl-bench-')),
     poolSize: 0,
     maxSandboxes: Math.max(60, maxCurve + 5),
@@ -66,7 +72,8 @@ export default async function sandboxBench(opts: BenchOptions): Promise<BenchRep
   const docker = new Docker({ socketPath: cfg.dockerSocket });
   // The operator's seed folder (DNL_DATA_DIR/seed): built once per host image, shared with `npm start`.
   const seedDir = path.join(loadConfig(process.env).dataDir, 'seed');
-  const provider = new LocalDockerProvider({ config: cfg, docker, seedDir, log: opts.log });
+  const marks: StartMark[] = [];
+  const provider = new LocalDockerProvider({ config: cfg, docker, seedDir, log: opts.log, trace: (m) => { marks.push(m); } });
   const rows: BenchRow[] = [];
   const notes: string[] = [];
   const onSig = () => { void cleanup(docker, cfg).finally(() => process.exit(130)); };
@@ -85,11 +92,16 @@ export default async function sandboxBench(opts: BenchOptions): Promise<BenchRep
     for (const hosts of [1, 2]) {
       const times: number[] = [];
       const phases = { prep: [] as number[], start: [] as number[], inHost: [] as number[], cpu: [] as number[] };
+      const timelines: Timeline[] = [];
+      const loads: number[] = [];
       for (let i = 0; i < runs; i++) {
+        marks.length = 0;
+        loads.push(os.loadavg()[0]!);
         const w0 = Date.now();
         const t0 = performance.now();
         const sb = await provider.create({ hosts });
         times.push(performance.now() - t0);
+        if (phasesWanted) timelines.push(await timeline(docker, sb.id, sb.hosts.map((h) => ({ name: h.name, id: h.id })), marks));
         const w1 = Date.now();
         // Where the time went (node1): our preparation, the engine starting the container, the host itself.
         const st = await docker.getContainer(sb.hosts[0]!.id).inspect();
@@ -106,8 +118,11 @@ export default async function sandboxBench(opts: BenchOptions): Promise<BenchRep
       rows.push({ metric: `  of which: engine starts the container`, value: Math.round(median(phases.start)), unit: 'ms', note: 'outer dockerd/runc' });
       rows.push({ metric: `  of which: dnl-init → ready`, value: Math.round(median(phases.inHost)), unit: 'ms', note: 'cgroups, inner dockerd, images present' });
       rows.push({ metric: `  CPU time of node1 until ready`, value: Math.round(median(phases.cpu)), unit: 'ms', note: 'cpuacct of the host container (load-independent)' });
-      opts.log(`cold ${hosts}: ${times.map(Math.round).join(' ')}`);
+      opts.log(`cold ${hosts}: ${times.map(Math.round).join(' ')} (load ${loads.map((x) => x.toFixed(1)).join(' ')})`);
+      rows.push({ metric: `  load average (1 min) during these runs`, value: Math.round(median(loads) * 10) / 10, unit: '', note: `min ${Math.min(...loads).toFixed(1)} max ${Math.max(...loads).toFixed(1)}` });
+      if (phasesWanted) rows.push(...phaseRows(timelines, hosts));
     }
+    if (coldOnly) return { name: 'sandboxes', rows, notes };
 
     // 2. Claim from the warm pool (the pool refills between claims; only the claim is timed).
     {
@@ -168,6 +183,61 @@ export default async function sandboxBench(opts: BenchOptions): Promise<BenchRep
     process.removeListener('SIGINT', onSig);
     await cleanup(docker, cfg);
   }
+}
+
+/** One cold start, per host: the runner's marks and the host's own (engine, dnl-init, inner dockerd). */
+type Timeline = Array<{ host: string; marks: Map<string, number> }>;
+
+async function timeline(docker: Docker, sandbox: string, hosts: Array<{ name: string; id: string }>, runner: StartMark[]): Promise<Timeline> {
+  return Promise.all(hosts.map(async (h) => {
+    const m = new Map<string, number>();
+    for (const x of runner) if (x.sandbox === sandbox && (!x.host || x.host === h.name)) m.set(`runner:${x.phase}`, x.at);
+    const own: HostMark[] = await hostStartupMarks(docker, h.id).catch(() => []);
+    for (const x of own) m.set(x.phase, x.at);
+    return { host: h.name, marks: m };
+  }));
+}
+
+/** Steps of a cold start in order; `from` may name several marks (the step starts at the latest). */
+const STEPS: Array<{ label: string; from: string[]; to: string; note?: string }> = [
+  { label: 'runner: lab network create', from: ['runner:begin'], to: 'runner:network', note: 'list networks + create (outer iptables)' },
+  { label: 'runner: image store from seed', from: ['runner:seed-known'], to: 'runner:store', note: 'tar metadata + cp -al layers (parallel to the network)' },
+  { label: 'runner: volume create', from: ['runner:store'], to: 'runner:volume' },
+  { label: 'engine: container create', from: ['runner:network', 'runner:volume'], to: 'runner:created' },
+  { label: 'engine: container start', from: ['runner:created'], to: 'engine:started', note: 'outer dockerd: mounts, veth, runc' },
+  { label: 'engine: start call returns', from: ['engine:started'], to: 'runner:started' },
+  { label: 'host: exec → dnl-init runs', from: ['engine:started'], to: 'init:begin' },
+  { label: 'dnl-init: cgroups, DNS, route', from: ['init:begin'], to: 'init:dockerd-exec' },
+  { label: 'dockerd: exec → "Starting up"', from: ['init:dockerd-exec'], to: 'dockerd:starting' },
+  { label: 'dockerd: containerd up', from: ['dockerd:starting'], to: 'dockerd:containerd-up' },
+  { label: 'dockerd: plugins, image store', from: ['dockerd:containerd-up'], to: 'dockerd:loading' },
+  { label: 'dockerd: networks (docker0, iptables)', from: ['dockerd:loading'], to: 'dockerd:loaded' },
+  { label: 'dockerd: → initialized', from: ['dockerd:loaded'], to: 'dockerd:initialized' },
+  { label: 'dockerd: → API on /run/dnl', from: ['dockerd:initialized'], to: 'dockerd:api' },
+  { label: 'dnl-init: sees the API answer', from: ['dockerd:api'], to: 'init:answers' },
+  { label: 'dnl-init: images present → ready', from: ['init:answers'], to: 'init:ready' },
+  { label: 'runner: notices ready', from: ['init:ready'], to: 'runner:ready' },
+  { label: 'runner: final inspect', from: ['runner:ready'], to: 'runner:end' },
+];
+
+function phaseRows(timelines: Timeline[], hosts: number): BenchRow[] {
+  const rows: BenchRow[] = [];
+  // For several hosts, time the host that became ready last (the one the learner waits for).
+  const critical = timelines.map((t) => t.reduce((a, b) => ((b.marks.get('runner:ready') ?? 0) > (a.marks.get('runner:ready') ?? 0) ? b : a)));
+  for (const s of STEPS) {
+    const ds = critical.flatMap((t) => {
+      const from = Math.max(...s.from.map((f) => t.marks.get(f) ?? NaN));
+      const to = t.marks.get(s.to);
+      return Number.isFinite(from) && to !== undefined ? [to - from] : [];
+    });
+    if (ds.length) rows.push({ metric: `  phase ${s.label}`, value: Math.round(median(ds)), unit: 'ms', note: `${stats(ds)}${s.note ? `; ${s.note}` : ''}` });
+  }
+  const total = critical.flatMap((t) => {
+    const a = t.marks.get('runner:begin'), b = t.marks.get('runner:end');
+    return a !== undefined && b !== undefined ? [b - a] : [];
+  });
+  rows.push({ metric: `  phase total (begin → end, ${hosts > 1 ? 'last-ready host' : 'node1'})`, value: Math.round(median(total)), unit: 'ms', note: stats(total) });
+  return rows;
 }
 
 /** Waits until every host has finished its lazy image load (debian-ready) or the timeout passes. */

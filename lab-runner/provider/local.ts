@@ -20,6 +20,16 @@ import type { ExecOptions, ExecResult, HostInfo, Provider, SandboxEvent, Sandbox
 export const HOST_IMAGE = 'dnl/host:latest';
 /** Lab bridges are named dl-<sandbox id>; the host firewall rule matches dl-+. */
 export const BRIDGE_PREFIX = 'dl-';
+/**
+ * Fallback hosts on cgroup v1 get the machine's cgroup hierarchies read-write at start instead
+ * of read-only. dnl-init would otherwise re-mount each of them (DESIGN.md) — the same access
+ * (the whole hierarchy, host cgroup namespace), but a dozen umount/mount forks that cost up to a
+ * second of a cold start on a busy machine. dnl-init finds them writable and skips the re-mount;
+ * --cgroup-parent nesting (limits bind inner containers) is unchanged.
+ */
+const CGROUP_V1_BIND = '/sys/fs/cgroup:/sys/fs/cgroup:rw';
+/** What "images usable" means at ready (debian may follow; with a seeded store it is there too). */
+const READY_IMAGES = ['busybox:latest', 'nginx:latest'];
 
 export interface LocalProviderOptions {
   config: Config;
@@ -37,8 +47,23 @@ export interface LocalProviderOptions {
    * seeding off: every host then loads its images itself (slower, more CPU and disk).
    */
   seedDir?: string | false;
+  /**
+   * How many image stores to keep filled from the seed ahead of time (`<dataDir>/spare-stores`),
+   * so a cold start renames one into place instead of copying on its critical path. Disk only:
+   * hard links and ~1 MB of metadata each. Default 2; 0 turns it off.
+   */
+  spareStores?: number;
   log?: (msg: string) => void;
+  /**
+   * Called with a wall-clock mark at each step of create() (network, image store, container
+   * created/started, ready); the bench's phase table is built from these plus the host's own
+   * logs (startup-trace.ts). Off (undefined) by default: no cost.
+   */
+  trace?: (mark: StartMark) => void;
 }
+
+/** One step of a sandbox start, as seen by the runner; `at` is epoch ms. */
+export interface StartMark { sandbox: string; host?: string; phase: string; at: number }
 
 interface HostRecord { name: string; container: Docker.ContainerInfo }
 
@@ -57,7 +82,10 @@ export class LocalDockerProvider implements Provider {
   private subnetCursor = Math.floor(Math.random() * 256);
   private readonly seedRoot: string | undefined;
   private seeding: { imageId: string; dir: Promise<string | undefined>; at: number } | undefined;
+  private readonly spareStores: number;
+  private refillingSpares = false;
   private readonly log: (msg: string) => void;
+  private readonly trace: ((mark: StartMark) => void) | undefined;
 
   constructor(opts: LocalProviderOptions) {
     this.cfg = opts.config;
@@ -68,6 +96,56 @@ export class LocalDockerProvider implements Provider {
     this.security = opts.config.runtime && !opts.security ? undefined : opts.security;
     this.seedRoot = opts.seedDir === false ? undefined : (opts.seedDir ?? path.join(opts.config.dataDir, 'seed'));
     this.log = opts.log ?? ((m) => console.log(`[sandbox] ${m}`));
+    this.trace = opts.trace;
+    this.spareStores = Math.max(0, opts.spareStores ?? 2);
+  }
+
+  /** `<dataDir>/spare-stores`: image stores filled from the seed before anyone asks (same filesystem as volumes). */
+  private get spareRoot(): string { return path.join(this.cfg.dataDir, 'spare-stores'); }
+
+  /** Moves a spare store made from this seed to `target` (which must not exist); false when none is left. */
+  private takeSpareStore(seed: string, target: string): boolean {
+    const key = `${path.basename(seed)}-`;
+    for (const e of safeReaddir(this.spareRoot)) {
+      if (!e.startsWith(key)) continue;
+      try { fs.renameSync(path.join(this.spareRoot, e), target); return true; } catch { /* taken by a concurrent start: next */ }
+    }
+    return false;
+  }
+
+  /** Tops the spare stores up to `spareStores` in the background, one at a time (off every start's critical path). */
+  private refillSpareStores(seed: string): void {
+    if (!this.spareStores || this.refillingSpares) return;
+    this.refillingSpares = true;
+    void (async () => {
+      const root = this.spareRoot;
+      const key = `${path.basename(seed)}-`;
+      fs.mkdirSync(root, { recursive: true });
+      // Spares of an older host image are useless now.
+      for (const e of safeReaddir(root)) if (!e.startsWith(key) && !e.startsWith('.')) fs.rmSync(path.join(root, e), { recursive: true, force: true });
+      while (safeReaddir(root).filter((e) => e.startsWith(key)).length < this.spareStores) {
+        const tmp = path.join(root, `.tmp-${randomBytes(4).toString('hex')}`);
+        fs.mkdirSync(tmp);
+        try {
+          await populateFromSeed(path.join(seed, 'docker'), tmp);
+          fs.renameSync(tmp, path.join(root, key + randomBytes(4).toString('hex')));
+        } finally {
+          fs.rmSync(tmp, { recursive: true, force: true });
+        }
+      }
+    })().catch((err: unknown) => {
+      this.log(`could not prepare a spare image store (${err instanceof Error ? err.message : String(err)}); starts copy from the seed themselves`);
+    }).finally(() => { this.refillingSpares = false; });
+  }
+
+  /** Fills the spare image stores now (e.g. at runner start), so even the first cold start finds one. */
+  async prepareSpareStores(): Promise<void> {
+    const seed = await this.seed();
+    if (seed) this.refillSpareStores(seed);
+  }
+
+  private mark(sandbox: string, host: string | undefined, phase: string): void {
+    this.trace?.({ sandbox, host, phase, at: Date.now() });
   }
 
   /** `<dataDir>/volumes/<sandbox>/<host>`: the folder behind a seeded host's /var/lib/docker volume. */
@@ -135,7 +213,7 @@ export class LocalDockerProvider implements Provider {
   }
 
   /** Creates and starts a host container, trying --privileged once per process and falling back. */
-  private async createAndStart(build: (m: SecurityMode) => Docker.ContainerCreateOptions): Promise<Docker.Container> {
+  private async createAndStart(build: (m: SecurityMode) => Docker.ContainerCreateOptions, onCreated?: () => void): Promise<Docker.Container> {
     const mode = await this.securityMode_();
     let c = await this.docker.createContainer(build(mode)).catch((err: unknown) => {
       if ((err as { statusCode?: number }).statusCode === 404 && /image/i.test(String(err))) {
@@ -143,6 +221,7 @@ export class LocalDockerProvider implements Provider {
       }
       throw err;
     });
+    onCreated?.();
     try {
       await c.start();
     } catch (err) {
@@ -196,6 +275,7 @@ export class LocalDockerProvider implements Provider {
     const id = spec.id ?? this.newId();
     // ≤ 12 characters: the bridge is named dl-<id> and Linux allows 15.
     if (!/^[a-z0-9]{1,12}$/.test(id)) throw new Error(`Invalid sandbox id: ${id}`);
+    this.mark(id, undefined, 'begin');
     await this.hostFirewall();
     const now = Date.now();
     const base: Record<string, string> = {
@@ -212,13 +292,15 @@ export class LocalDockerProvider implements Provider {
         ...hostNames(spec.hosts).map((h) => this.prepareHost(id, h, base, signal)),
       ]);
       await Promise.all(hostNames(spec.hosts).map((h, i) => this.startHost(id, h, i, net, subnet, base, signal)));
-      await Promise.all(hostNames(spec.hosts).map((h) => this.waitReady(id, h, signal)));
+      await Promise.all(hostNames(spec.hosts).map(async (h) => { await this.waitReady(id, h, signal); this.mark(id, h, 'ready'); }));
     } catch (err) {
       await this.destroy(id).catch(() => undefined);
       throw err;
     }
     const info = await this.inspect(id);
     if (!info) throw new Error(`Sandbox ${id} vanished right after it was created.`);
+    this.mark(id, undefined, 'end');
+    this.refillAfterStart();
     return info;
   }
 
@@ -251,9 +333,17 @@ export class LocalDockerProvider implements Provider {
       await this.startHost(sandboxId, h.name, index, info.network.name, info.network.subnet, labels);
     }));
     await Promise.all(targets.map((h) => this.waitReady(sandboxId, h.name)));
+    this.refillAfterStart();
     const out = await this.inspect(sandboxId);
     if (!out) throw new Error(`Sandbox ${sandboxId} vanished during reset.`);
     return out;
+  }
+
+  /** After a start (never during one): replace the spare stores it used. */
+  private refillAfterStart(): void {
+    const cur = this.seeding;
+    if (!cur || !this.spareStores) return;
+    void cur.dir.then((seed) => { if (seed) this.refillSpareStores(seed); });
   }
 
   private async createNetwork(id: string, labels: Record<string, string>, signal?: AbortSignal): Promise<{ name: string; subnet: string }> {
@@ -275,6 +365,7 @@ export class LocalDockerProvider implements Provider {
           Options: { 'com.docker.network.bridge.enable_ip_masquerade': 'false', 'com.docker.network.bridge.name': `${BRIDGE_PREFIX}${id}` },
           Labels: { ...labels, [L.role]: 'network' },
         });
+        this.mark(id, undefined, 'network');
         return { name, subnet };
       } catch (err) {
         // Another runner took that /24 between our list and create: try the next one.
@@ -296,16 +387,23 @@ export class LocalDockerProvider implements Provider {
     const volLabels = { ...labels, [L.role]: 'docker-volume', [L.host]: host };
     // The first start of a new host image waits for the seed build; a cancelled start does not.
     const seed = await untilAborted(this.seed(), signal);
+    this.mark(id, host, 'seed-known');
     if (seed) {
       // A named volume (labels, name with the sandbox id) bound to a folder we fill from the seed.
       const vdir = this.volumeDir(id, host);
       fs.rmSync(vdir, { recursive: true, force: true });
-      fs.mkdirSync(vdir, { recursive: true });
-      await populateFromSeed(path.join(seed, 'docker'), vdir);
+      fs.mkdirSync(path.dirname(vdir), { recursive: true });
+      if (this.takeSpareStore(seed, vdir)) this.mark(id, host, 'spare-store');
+      else {
+        fs.mkdirSync(vdir, { recursive: true });
+        await populateFromSeed(path.join(seed, 'docker'), vdir);
+      }
+      this.mark(id, host, 'store');
       await this.docker.createVolume({ Name: volume, Driver: 'local', DriverOpts: { type: 'none', o: 'bind', device: vdir }, Labels: volLabels });
     } else {
       await this.docker.createVolume({ Name: volume, Labels: volLabels });
     }
+    this.mark(id, host, 'volume');
   }
 
   private async startHost(id: string, host: string, index: number, net: string, subnet: string,
@@ -313,6 +411,7 @@ export class LocalDockerProvider implements Provider {
     signal?.throwIfAborted();
     const dir = this.socketDir(id, host);
     const volume = names.dockerVolume(this.cfg.instance, id, host);
+    const cgroupV1 = await this.outerCgroupV1();
     await this.createAndStart((m) => ({
       name: names.container(this.cfg.instance, id, host),
       Image: this.image,
@@ -323,7 +422,7 @@ export class LocalDockerProvider implements Provider {
       HostConfig: {
         ...securityHostConfig(m, this.cfg.runtime),
         Mounts: [{ Type: 'volume', Source: volume, Target: '/var/lib/docker' }],
-        Binds: [`${dir}:/run/dnl`],
+        Binds: [`${dir}:/run/dnl`, ...(m === 'fallback' && cgroupV1 ? [CGROUP_V1_BIND] : [])],
         Tmpfs: { '/run': 'rw,nosuid,nodev,mode=755', '/tmp': 'rw,nosuid,nodev,size=64m' },
         Memory: this.cfg.hostMemoryMb * 1024 * 1024,
         MemorySwap: this.cfg.hostMemoryMb * 1024 * 1024, // no swap: a memory hog meets the limit
@@ -342,7 +441,18 @@ export class LocalDockerProvider implements Provider {
       NetworkingConfig: {
         EndpointsConfig: { [net]: { IPAMConfig: { IPv4Address: hostIp(subnet, index + 1) }, Aliases: [host] } },
       },
-    }));
+    }), () => this.mark(id, host, 'created'));
+    this.mark(id, host, 'started');
+  }
+
+  private cgroupV1: Promise<boolean> | undefined;
+
+  /** Whether the outer engine runs on cgroup v1 (asked once; false when the engine does not say). */
+  private outerCgroupV1(): Promise<boolean> {
+    this.cgroupV1 ??= this.docker.info()
+      .then((i: { CgroupVersion?: string }) => i.CgroupVersion === '1')
+      .catch(() => false);
+    return this.cgroupV1;
   }
 
   /** Decides once whether sandbox hosts run privileged, via a configured runtime, or the fallback. */
@@ -355,10 +465,26 @@ export class LocalDockerProvider implements Provider {
 
   // ---------------------------------------------------------------- readiness
 
-  /** Ready = the inner engine answers on its socket AND /run/dnl/ready exists (busybox + nginx loaded). */
-  async isReady(sandboxId: string, host: string): Promise<boolean> {
-    if (!fs.existsSync(path.join(this.socketDir(sandboxId, host), 'ready'))) return false;
-    try { await this.engine(sandboxId, host).ping(); return true; } catch { return false; }
+  /**
+   * Ready = the inner engine answers on its socket AND busybox + nginx are usable: either
+   * dnl-init said so (/run/dnl/ready, after loading them) or the engine lists both (a seeded
+   * store has them from the first answer; asking directly saves dnl-init's poll and check).
+   */
+  async isReady(sandboxId: string, host: string, signal?: AbortSignal): Promise<boolean> {
+    const dir = this.socketDir(sandboxId, host);
+    if (fs.existsSync(path.join(dir, 'ready'))) {
+      try { await this.engine(sandboxId, host).ping(); return true; } catch { return false; }
+    }
+    // The engine creates its socket early in its start and serves it once initialised; a
+    // request sent in between waits in the listen backlog and is answered the moment the API
+    // is up, so this needs no polling interval. Bounded, so waitReady keeps watching `failed`.
+    if (!fs.existsSync(path.join(dir, 'docker.sock'))) return false;
+    const bounded = AbortSignal.any([AbortSignal.timeout(2000), ...(signal ? [signal] : [])]);
+    try {
+      const images = await this.engine(sandboxId, host).listImages({ abortSignal: bounded } as Docker.ListImagesOptions);
+      const tags = new Set(images.flatMap((i) => i.RepoTags ?? []));
+      return READY_IMAGES.every((t) => tags.has(t));
+    } catch { return false; }
   }
 
   async waitReady(sandboxId: string, host: string, signal?: AbortSignal): Promise<void> {
@@ -376,7 +502,7 @@ export class LocalDockerProvider implements Provider {
     try {
       for (;;) {
         signal?.throwIfAborted();
-        if (await this.isReady(sandboxId, host)) return;
+        if (await this.isReady(sandboxId, host, signal)) return;
         // dnl-init writes its reason here when the inner engine or an image load fails.
         const failed = readIfExists(path.join(dir, 'failed'));
         if (failed) throw new Error(`Sandbox host ${host} of ${sandboxId} failed to start: ${failed.trim()}`);
@@ -392,7 +518,8 @@ export class LocalDockerProvider implements Provider {
           }
         }
         await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, fs.existsSync(path.join(dir, 'ready')) ? 50 : 500);
+          const soon = fs.existsSync(path.join(dir, 'ready')) || fs.existsSync(path.join(dir, 'docker.sock'));
+          const t = setTimeout(resolve, soon ? 50 : 500);
           wake = () => { clearTimeout(t); resolve(); };
         });
       }

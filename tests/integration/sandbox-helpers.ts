@@ -20,10 +20,11 @@ export function testProvider(cfg: Config): LocalDockerProvider {
 export const docker = new Docker({ socketPath: process.env.DOCKER_SOCKET ?? '/var/run/docker.sock' });
 
 export function testConfig(over: Partial<Config> = {}): Config {
-  const instance = 't' + randomBytes(4).toString('hex');
+  // DNL_INSTANCE / DNL_LAB_POOL, when set, keep a run inside an operator's (or helper's) own range.
+  const instance = (process.env.DNL_INSTANCE ? `${process.env.DNL_INSTANCE.slice(0, 10)}-` : 't') + randomBytes(4).toString('hex');
   const octet = 200 + Math.floor(Math.random() * 51);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dnl-'));
-  return loadConfig({} as NodeJS.ProcessEnv, { instance, labPool: `10.${octet}.0.0/16`, dataDir, poolSize: 0, secret: 'integration-secret-0123456789', ...over });
+  return loadConfig({} as NodeJS.ProcessEnv, { instance, labPool: process.env.DNL_LAB_POOL ?? `10.${octet}.0.0/16`, dataDir, poolSize: 0, secret: 'integration-secret-0123456789', ...over });
 }
 
 /** Removes every container, network and volume of this instance, and its data folder. */
