@@ -13,7 +13,10 @@ import {
 import type { WorkshopService } from './service.ts';
 import type { WorkshopRow } from './store.ts';
 
-/** Failed join attempts per client address: a join code or passcode cannot be guessed by brute force. */
+/**
+ * Failed join attempts per client address, so a join code or passcode cannot be guessed by brute
+ * force. Generous (100 a minute): a whole room behind one NAT shares an address, and typos happen.
+ */
 class FailureLimiter {
   private readonly hits = new Map<string, number[]>();
   constructor(private readonly max: number, private readonly windowMs: number) {}
@@ -37,7 +40,7 @@ function keyEquals(a: string, b: string): boolean {
 
 export function registerWorkshopRoutes(router: Router, deps: { secret: string; service: WorkshopService; createKey?: string }): void {
   const { service, secret } = deps;
-  const joins = new FailureLimiter(20, 60_000);
+  const joins = new FailureLimiter(100, 60_000);
 
   const instructor = (ctx: Ctx): WorkshopRow => service.instructorOf(ctx.params.id ?? '', readLearner(secret, ctx.req));
 

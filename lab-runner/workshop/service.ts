@@ -352,7 +352,7 @@ export class WorkshopService {
   private async pushStudent(workshopId: string, s: StudentRecord): Promise<void> {
     const w = this.store.get(workshopId);
     if (!w) return;
-    const progress = this.store.progressOf(workshopId).filter((p) => p.learnerId === s.learnerId);
+    const progress = this.store.progressOfLearner(s.learnerId);
     this.emitDash(workshopId, { type: 'student', student: this.row(w, s, progress) });
   }
 

@@ -96,6 +96,8 @@ export class WorkshopStore {
       progressOf: db.prepare<[string], { learner_id: string; lesson: string; exercise: string; passed_at: number | null; used_hint: number; used_solution: number; updated_at: number }>(
         `SELECT p.learner_id, p.lesson, p.exercise, p.passed_at, p.used_hint, p.used_solution, p.updated_at
          FROM progress p JOIN workshop_students s ON s.learner_id = p.learner_id WHERE s.workshop_id = ?`),
+      progressOfLearner: db.prepare<[string], { learner_id: string; lesson: string; exercise: string; passed_at: number | null; used_hint: number; used_solution: number; updated_at: number }>(
+        'SELECT learner_id, lesson, exercise, passed_at, used_hint, used_solution, updated_at FROM progress WHERE learner_id = ?'),
       changedSince: db.prepare<[number], { learner_id: string; lesson: string; exercise: string; passed_at: number | null; used_hint: number; used_solution: number; updated_at: number }>(
         'SELECT learner_id, lesson, exercise, passed_at, used_hint, used_solution, updated_at FROM progress WHERE updated_at >= ?'),
     };
@@ -172,6 +174,7 @@ export class WorkshopStore {
   canView(viewer: string, owner: string): boolean { return this.q.canView.get(owner, viewer)!.n > 0; }
 
   progressOf(workshopId: string): ProgressChange[] { return this.q.progressOf.all(workshopId).map(toChange); }
+  progressOfLearner(learnerId: string): ProgressChange[] { return this.q.progressOfLearner.all(learnerId).map(toChange); }
   changedSince(at: number): ProgressChange[] { return this.q.changedSince.all(at).map(toChange); }
 }
 
