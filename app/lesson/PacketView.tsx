@@ -115,7 +115,7 @@ export function PacketView({ lang, hosts, sandboxId, state, send, clear }: {
                   : state.rows.map((r: PacketRow) => (
                     <tr key={r.n} data-proto={r.proto}>
                       <td>{time(r.t)}</td>
-                      <td>{r.iface}</td>
+                      <td className={css.iface} title={r.iface}>{r.iface}</td>
                       <td><Addr name={r.srcName} ip={r.src} mac={r.srcMac} /></td>
                       <td><Addr name={r.dstName} ip={r.dst} mac={r.dstMac} /></td>
                       <td className={css.proto}>{r.proto}</td>
