@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type Docker from 'dockerode';
 import { CheckSchema } from '../../lessons/checks.ts';
-import { Facts, ProbeCache, containerKey } from '../../lab-runner/checks/facts.ts';
+import { EXEC_SLOTS, Facts, ProbeCache, containerKey } from '../../lab-runner/checks/facts.ts';
 import type { CheckTarget } from '../../lab-runner/checks/target.ts';
 import { LessonWatcher, type RoundTrace } from '../../lab-runner/live/watcher.ts';
 import type { ExecResult, SandboxEvent } from '../../lab-runner/provider/types.ts';
@@ -63,7 +63,7 @@ test('exec slots: a lower priority number goes first, in order within a priority
   let release!: () => void;
   const gate = new Promise<void>((r) => { release = r; });
   const hold = () => f.probe(async () => { await gate; });
-  const holders = [hold(), hold(), hold(), hold()]; // the 4 slots are busy
+  const holders = Array.from({ length: EXEC_SLOTS }, hold); // every slot is busy
   const queued = [
     f.probe(async () => { order.push('passed exercise'); }, 1),
     f.probe(async () => { order.push('unfinished exercise'); }, 0),
