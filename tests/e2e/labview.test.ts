@@ -196,8 +196,12 @@ describe('lab views in the browser', { timeout: 600_000 }, () => {
       hostExec(sb, 'node1', 'docker swarm init --advertise-addr eth0 >/dev/null && docker swarm join-token -q worker > /tmp/token');
       const token = hostExec(sb, 'node1', 'cat /tmp/token').trim();
       hostExec(sb, 'node2', `docker swarm join --token ${token} node1:2377 >/dev/null`);
-      hostExec(sb, 'node1', 'docker network create -d overlay --attachable my_overlay_network >/dev/null && docker run -d --name container8 --network my_overlay_network nginx >/dev/null');
-      hostExec(sb, 'node2', 'docker run -d --name container9 --network my_overlay_network nginx >/dev/null');
+      hostExec(sb, 'node1', 'docker network create -d overlay --attachable my_overlay_network >/dev/null');
+      // Attaching to a fresh overlay can time out in swarm's control plane on a saturated machine
+      // ("context deadline exceeded"); a learner would simply run it again, so does this set-up.
+      const run = (name: string) => `for i in 1 2 3 4; do docker rm -f ${name} >/dev/null 2>&1; docker run -d --name ${name} --network my_overlay_network nginx >/dev/null && exit 0; sleep 2; done; exit 1`;
+      hostExec(sb, 'node1', run('container8'));
+      hostExec(sb, 'node2', run('container9'));
       await page.locator('button[data-preset="overlay"]').click();
       await page.locator('[data-testid="packet-status"][data-state="running"]').waitFor({ timeout: 30_000 });
       const pinged = Date.now();
