@@ -114,11 +114,14 @@ before(async () => {
 });
 
 after(async () => {
-  server?.closeAllConnections();
-  await new Promise((r) => server?.close(r));
-  await runner?.close();
-  removeInstanceResources(instance);
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  try {
+    server?.closeAllConnections();
+    await new Promise((r) => server?.close(r));
+    await runner?.close();
+  } finally {
+    removeInstanceResources(instance);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
 });
 
 async function request(method: string, url: string, b: string | Buffer | undefined, headers: Record<string, string>): Promise<{ status: number; text: string; type: string }> {
