@@ -34,7 +34,8 @@ export function registerTerminalRoutes(router: Router, deps: TerminalRouteDeps):
       if (err instanceof TargetNotFound) throw new HttpError(404, err.message, 'not_found');
       throw err;
     }
-    if (!allowed) throw new HttpError(403, 'This sandbox belongs to another learner.', 'forbidden');
+    // The same answer as for a sandbox that does not exist: a stranger learns nothing.
+    if (!allowed) throw new HttpError(404, `There is no host ${body.host} in sandbox ${body.sandboxId} (it may have expired).`, 'not_found');
     const mode = body.mode === 'ro' || allowed === 'ro' ? 'ro' : 'rw';
     const expiresAt = Date.now() + (deps.ttlMs ?? TOKEN_TTL_MS);
     if (mode === 'rw') deps.prewarm?.(body.sandboxId, body.host, body.terminal ?? 0);

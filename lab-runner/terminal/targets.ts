@@ -58,6 +58,13 @@ export function managerTargets(manager: ManagerLike, provider: ProviderLike, opt
       return withTerm(provider.terminalCommand(sandboxId, host));
     },
     async authorize(learnerId, sandboxId, host) {
+      // Someone else's sandbox is not even confirmed to exist (nor its state): a non-owner
+      // learns nothing before the viewer check, and is refused exactly like a missing one.
+      const owned = manager.info(sandboxId)?.labels[OWNER_LABEL] === learnerId;
+      if (!owned) {
+        const other = await find(sandboxId, host);
+        return other && opts.canView && (await opts.canView(learnerId, other)) ? 'ro' : undefined;
+      }
       const sb = await find(sandboxId, host);
       if (!sb) {
         const status = manager.get(sandboxId)?.status;

@@ -15,6 +15,7 @@ import type { Browser } from 'playwright-core';
 import { LEARNER_COOKIE, signValue } from '../../lab-runner/auth.ts';
 import { loadConfig } from '../../lab-runner/config.ts';
 import { createRunner } from '../../lab-runner/runner.ts';
+import type { ProgressResponse } from '../../protocol/lab.ts';
 import { launchChromium, startServer, type TestServer } from '../e2e/harness.ts';
 import { recordRow } from './table.ts';
 
@@ -28,6 +29,8 @@ let srv: TestServer;
 before(async () => { srv = await startServer({ name: 'faults', labPool, dataDir, instance, env }); });
 after(async () => { await srv?.stop(); });
 
+type Progress = ProgressResponse;
+const row = (p: Progress, id: string) => p.exercises.find((e) => e.exerciseId === id);
 interface View { id: string; status: string; error?: string; hosts: Array<{ name: string }> }
 
 async function api<T>(base: string, method: string, url: string, cookie: string, body?: unknown): Promise<{ status: number; json: T; setCookie: string | null }> {
@@ -79,8 +82,8 @@ test('runner killed mid-lab (SIGKILL): sandbox, its state and the learner\'s pro
   });
   const recoverMs = Date.now() - t0;
   assert.equal(back.id, id);
-  const progress = await api<{ exercises: Array<{ id: string; usedHint: boolean }> }>(srv.base, 'GET', `/runner/api/lessons/${LESSON}/progress`, cookie);
-  assert.equal(progress.json.exercises.find((e) => e.id === 'default-bridge')?.usedHint, true, JSON.stringify(progress.json));
+  const progress = await api<Progress>(srv.base, 'GET', `/runner/api/lessons/${LESSON}/progress`, cookie);
+  assert.ok((row(progress.json, 'default-bridge')?.usedHint ?? 0) >= 1, JSON.stringify(progress.json));
   const state = inHost(id, 'node1', 'cat /root/marker; docker network ls --format "{{.Name}}" | grep -x kept_net');
   assert.equal(state.status, 0, state.stderr);
   assert.match(state.stdout, /marker[\s\S]*kept_net/);
@@ -141,16 +144,16 @@ test('the store\'s disk fills up: a clear 503, nothing saved before is lost, wri
     assert.match(refused.json.error ?? '', /could not save.*Everything saved before is safe/);
   }
   assert.equal((await api<unknown>(base, 'GET', '/runner/api/health', '')).status, 200, 'the runner still answers');
-  const during = await api<{ exercises: Array<{ id: string; usedHint: boolean }> }>(base, 'GET', `/runner/api/lessons/${LESSON}/progress`, cookie);
-  assert.equal(during.json.exercises.find((e) => e.id === 'default-bridge')?.usedHint, true, 'reads still work and show what was saved');
+  const during = await api<Progress>(base, 'GET', `/runner/api/lessons/${LESSON}/progress`, cookie);
+  assert.ok((row(during.json, 'default-bridge')?.usedHint ?? 0) >= 1, `reads still work and show what was saved: ${JSON.stringify(during.json)}`);
   // Room again: writes resume, nothing earlier is lost.
   fs.rmSync(path.join(mnt, 'filler'));
   const ok = await use('own-network', 'solution');
   assert.equal(ok.status, 200, JSON.stringify(ok.json));
   const recoverMs = Date.now() - t0;
-  const after = await api<{ exercises: Array<{ id: string; usedHint: boolean; usedSolution: boolean }> }>(base, 'GET', `/runner/api/lessons/${LESSON}/progress`, cookie);
-  assert.equal(after.json.exercises.find((e) => e.id === 'default-bridge')?.usedHint, true);
-  assert.equal(after.json.exercises.find((e) => e.id === 'own-network')?.usedSolution, true);
+  const after = await api<Progress>(base, 'GET', `/runner/api/lessons/${LESSON}/progress`, cookie);
+  assert.ok((row(after.json, 'default-bridge')?.usedHint ?? 0) >= 1, JSON.stringify(after.json));
+  assert.equal(row(after.json, 'own-network')?.usedSolution, true, JSON.stringify(after.json));
   recordRow({ kind: 'fault', what: 'store disk full (6 MB tmpfs filled to the last byte)', outcome: refused ? `writes refused with 503 "${refused.json.code}" and words; reads kept working; writes resumed once freed` : 'SQLite absorbed every write in pages it already had; reads and writes kept working', recoverMs, dataLost: 'none' });
 });
 
