@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRunner } from '../../lab-runner/runner.ts';
 import { testProvider, cleanup, docker, needHostImage, testConfig } from './sandbox-helpers.ts';
+import { recordRow } from '../hardening/table.ts';
 
 function cgroupFile(controller: string, containerId: string, file: string): string | undefined {
   for (const p of [`/sys/fs/cgroup/${controller}/docker/${containerId}/${file}`, `/sys/fs/cgroup/system.slice/docker-${containerId}.scope/${file}`]) {
@@ -71,4 +72,7 @@ test('fork bomb and memory hog are contained', { timeout: 300_000 }, async (t) =
   await m.destroy(bomb!.id);
   await m.destroy(hog!.id);
   assert.equal(m.get(bomb!.id), undefined);
+  const calmMs = Date.now() - t0;
+  recordRow({ kind: 'abuse', what: 'fork bomb in an inner container', outcome: `stopped at the sandbox's pids limit (${pids}/300); runner and a calm sandbox answered (${calmMs} ms)`, recoverMs: null, dataLost: 'none' });
+  recordRow({ kind: 'abuse', what: 'memory hog (400 MB buffers, restart always)', outcome: `OOM-killed inside the sandbox (max ${Math.round(maxUsage / 1048576)} MiB of 256); the host kept running`, recoverMs: null, dataLost: 'none' });
 });
