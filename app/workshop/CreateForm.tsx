@@ -27,6 +27,9 @@ export function CreateForm({ lang, lessons }: { lang: Lang; lessons: LessonChoic
   const [stuck, setStuck] = useState(10);
   const [orgKey, setOrgKey] = useState('');
   const [busy, setBusy] = useState(false);
+  // Until React has hydrated, a click would submit the form natively (a GET with the fields in the URL).
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
   const [error, setError] = useState<string | null>(null);
   const [made, setMade] = useState<CreatedWorkshop | null>(null);
   const [copied, setCopied] = useState(false);
@@ -130,7 +133,7 @@ export function CreateForm({ lang, lessons }: { lang: Lang; lessons: LessonChoic
         <input type="password" value={orgKey} onChange={(e) => setOrgKey(e.target.value)} autoComplete="off" />
       </label>
       {error && <p className="ws-error" role="alert">{error}</p>}
-      <button type="submit" className="btn btn-primary" disabled={busy} data-testid="create-submit">{busy ? s.creating : s.create}</button>
+      <button type="submit" className="btn btn-primary" disabled={busy || !hydrated} data-testid="create-submit">{busy ? s.creating : s.create}</button>
     </form>
   );
 }

@@ -14,6 +14,9 @@ export function JoinForm({ lang }: { lang: Lang }) {
   const [name, setName] = useState('');
   const [passcode, setPasscode] = useState('');
   const [busy, setBusy] = useState(false);
+  // Until React has hydrated, a click would submit the form natively (a GET with the fields in the URL).
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -54,7 +57,7 @@ export function JoinForm({ lang }: { lang: Lang }) {
         <input name="passcode" type="password" maxLength={64} autoComplete="off" value={passcode} onChange={(e) => setPasscode(e.target.value)} />
       </label>
       {error && <p id="join-error" className="ws-error" role="alert" data-testid="join-error">{error}</p>}
-      <button type="submit" className="btn btn-primary" disabled={busy} data-testid="join-submit">{busy ? s.joining : s.join}</button>
+      <button type="submit" className="btn btn-primary" disabled={busy || !hydrated} data-testid="join-submit">{busy ? s.joining : s.join}</button>
     </form>
   );
 }
