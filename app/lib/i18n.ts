@@ -76,7 +76,7 @@ const en = {
   topologyPending: 'The live diagram of your hosts, networks and containers appears here.',
   labView: {
     ports: 'Published ports',
-    noPorts: 'Nothing published yet: `docker run -d -p 8080:80 nginx` shows a link here.',
+    noPorts: 'Nothing published yet (docker run -d -p 8080:80 nginx shows a link here).',
     openPort: (host: string, port: number) => `Open ${host}:${port} in a new tab`,
     portOf: (container: string, port: number) => `${container} (port ${port})`,
     packets: 'Packets',
@@ -172,7 +172,7 @@ const ko: Strings = {
   topologyPending: '호스트, 네트워크, 컨테이너의 실시간 다이어그램이 여기에 표시됩니다.',
   labView: {
     ports: '게시된 포트',
-    noPorts: '아직 게시된 포트가 없습니다. `docker run -d -p 8080:80 nginx`를 실행하면 여기에 링크가 나타납니다.',
+    noPorts: '아직 게시된 포트가 없습니다 (docker run -d -p 8080:80 nginx를 실행하면 여기에 링크가 나타납니다).',
     openPort: (host, port) => `${host}:${port}를 새 탭에서 열기`,
     portOf: (container, port) => `${container} (포트 ${port})`,
     packets: '패킷',
