@@ -112,7 +112,7 @@ function Details({ c, host, d, onClose }: { c: TopologyContainer; host: string; 
       <dl>
         <dt>{d.id}</dt><dd><code>{c.id}</code></dd>
         <dt>{d.image}</dt><dd>{c.image}</dd>
-        <dt>{d.state}</dt><dd>{c.state}{c.status ? ` (${c.status})` : ''}</dd>
+        <dt>{d.state}</dt><dd>{c.state}</dd>
         <dt>{d.ports}</dt><dd>{c.ports.length ? c.ports.join(', ') : d.none}</dd>
       </dl>
       <table className="topology-endpoints">

@@ -108,7 +108,8 @@ export async function readTopology(sandbox: string, target: TopologyTarget, sign
   return { type: 'topology', sandbox, at: Date.now(), hosts };
 }
 
-/** Equal labs (ignoring when they were read). */
+/** Equal labs, ignoring when they were read and Docker's clock-driven status text ("Up 3 minutes"). */
 export function sameTopology(a: Topology | undefined, b: Topology): boolean {
-  return a !== undefined && JSON.stringify({ ...a, at: 0 }) === JSON.stringify({ ...b, at: 0 });
+  const key = (t: Topology) => JSON.stringify({ ...t, at: 0, hosts: t.hosts.map((h) => ({ ...h, containers: h.containers.map((c) => ({ ...c, status: '' })) })) });
+  return a !== undefined && key(a) === key(b);
 }
