@@ -22,6 +22,7 @@ import WebSocket from 'ws';
 import { loadConfig } from '../lab-runner/config.ts';
 import { createRunner, type Runner } from '../lab-runner/runner.ts';
 import { loadCourse } from '../lessons/load.ts';
+import { answerOf } from '../lessons/checks.ts';
 import { LAB_WS_PATH, type LabServerMessage } from '../protocol/lab.ts';
 import { TERMINAL_WS_PATH } from '../protocol/terminal.ts';
 import { WORKSHOP_WS_PATH, type DashboardMessage } from '../protocol/workshop.ts';
@@ -66,7 +67,9 @@ const bench = async (opts: BenchOptions): Promise<BenchReport> => {
   const course = await loadCourse({ compile: false });
   const lesson = course.lessons.find((l) => l.slug === LESSON);
   if (!lesson) throw new Error(`lesson ${LESSON} not found`);
-  const exercises = lesson.lab.exercises.map((x) => ({ id: x.id, commands: x.solution.map((s) => s.run) }));
+  // An answer exercise is solved by reading the answer off the last command's output and typing
+  // it into the answer box (POST …/answer), as a student does.
+  const exercises = lesson.lab.exercises.map((x) => ({ id: x.id, commands: x.solution.map((s) => s.run), answer: answerOf(x.check) !== undefined }));
   opts.log(`${N} students, lesson ${LESSON} (${exercises.length} exercises, ${exercises.reduce((n, x) => n + x.commands.length, 0)} commands each), instance ${instance}`);
 
   // The runner's parts log with console.log; stdout must carry only the report (--json).
@@ -164,13 +167,24 @@ const bench = async (opts: BenchOptions): Promise<BenchReport> => {
         let k = 0;
         for (const ex of exercises) {
           let doneAt = 0;
+          let output = '';
           for (const cmd of ex.commands) {
             const mark = `__done_${++k}__`;
+            const from = term.text.length;
             // The marker is printed by the shell (not echoed as typed: the $(( )) is evaluated).
             term.ws.send(Buffer.concat([Buffer.from('0'), Buffer.from(`${cmd}; echo __done_$((${k}))__\r`)]));
-            await term.waitUntil(() => term.text.includes(mark), 120_000, `${name}: ${cmd}`);
+            await term.waitUntil(() => term.text.includes(mark, from), 300_000, `${name}: ${cmd}`);
+            output = term.text.slice(from, term.text.indexOf(mark, from));
             doneAt = performance.now();
             if (lab.readyState === lab.OPEN) lab.send(JSON.stringify({ type: 'activity' }));
+          }
+          if (ex.answer) {
+            // eslint-disable-next-line no-control-regex
+            const lines = output.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.includes('__done_'));
+            const value = lines.filter((l) => /^\d+\.\d+\.\d+\.\d+$/.test(l)).pop() ?? lines.pop() ?? '';
+            const a = await call(base, me, 'POST', `/runner/api/lessons/${LESSON}/exercises/${ex.id}/answer`, { value, sandbox });
+            if (a.status !== 200) throw new Error(`${name}: answer ${JSON.stringify(value)} to ${ex.id}: ${JSON.stringify(a.json)}`);
+            doneAt = performance.now();
           }
           // Like a student who sees no tick after a while, press Check every 15 s (a check that
           // failed under load is not re-run until something changes in the lab).
@@ -179,8 +193,8 @@ const bench = async (opts: BenchOptions): Promise<BenchReport> => {
             const press = setInterval(() => { presses++; if (lab.readyState === lab.OPEN) lab.send(JSON.stringify({ type: 'check' })); }, 15_000);
             const timer = setTimeout(() => {
               clearInterval(press); waiters.delete(check);
-              rej(new Error(`${name}: ${ex.id} did not pass within 180 s (last reason: ${reasons.get(ex.id) ?? 'none'})`));
-            }, 180_000);
+              rej(new Error(`${name}: ${ex.id} did not pass within 300 s (last reason: ${reasons.get(ex.id) ?? 'none'})`));
+            }, 300_000);
             const check = (): void => { if (passed.has(ex.id)) { clearTimeout(timer); clearInterval(press); waiters.delete(check); res(); } };
             waiters.add(check);
             check();
