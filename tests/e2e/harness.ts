@@ -49,6 +49,8 @@ export interface ServerOptions {
   /** Reuse a data dir and instance (a restart test); default: fresh ones. */
   dataDir?: string;
   instance?: string;
+  /** Check the web build first (default); false for a restart, where it was just checked. */
+  build?: boolean;
 }
 
 export interface TestServer {
@@ -75,7 +77,7 @@ export async function startServer(o: ServerOptions): Promise<TestServer> {
     ...process.env, PORT: String(port), HOST: '127.0.0.1', DNL_DATA_DIR: dataDir, DNL_INSTANCE: instance,
     DNL_LAB_POOL: o.labPool, DNL_POOL_SIZE: '0', NEXT_TELEMETRY_DISABLED: '1', ...o.env,
   };
-  ensureWebBuild(env);
+  if (o.build !== false) ensureWebBuild(env);
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout!.on('data', (b: Buffer) => { log += b.toString(); });

@@ -74,7 +74,7 @@ test('runner killed mid-lab (SIGKILL): sandbox, its state and the learner\'s pro
 
   await srv.kill('SIGKILL');
   const t0 = Date.now();
-  srv = await startServer({ name: 'faults', labPool, dataDir, instance, env });
+  srv = await startServer({ name: 'faults', labPool, dataDir, instance, env, build: false });
   const back = await until('the sandbox adopted and ready', 120_000, async () => {
     const r = await api<{ sandboxes: View[] }>(srv.base, 'GET', '/runner/api/sandboxes/current', cookie);
     const v = r.json.sandboxes.find((s) => s.id === id);
