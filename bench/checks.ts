@@ -143,12 +143,16 @@ const bench: Bench = async (opts: BenchOptions): Promise<BenchReport> => {
     // Whole lesson on demand, unsolved last exercise and fully solved.
     const whole: number[] = [];
     let notSolved = 0;
+    // An exercise answered in the page's answer box has no typed answer here: it cannot pass.
+    const { answerOf } = await import('../lessons/checks.ts');
+    const typed = new Set(full.lab.exercises.filter((x) => answerOf(x.check)).map((x) => x.id));
     await sh('docker network connect other_bridge_network container3');
     for (let i = 0; i < runs; i++) {
       const t = performance.now();
       const st = await hub.check(sb.id, LESSON, learner);
       whole.push(performance.now() - t);
-      if (!st.every((s) => s.passed)) { notSolved++; opts.log(`a re-check did not see the solved lesson: ${st.filter((s) => !s.passed).map((s) => s.reason).join(' ')}`); }
+      const missed = st.filter((s) => !s.passed && !typed.has(s.exerciseId));
+      if (missed.length) { notSolved++; opts.log(`a re-check did not see the solved lesson: ${missed.map((s) => s.reason).join(' ')}`); }
     }
     const p50 = (xs: Split[], k: keyof Split): number => Math.round(pct(xs.map((x) => x[k]), 0.5));
     const p90 = (xs: Split[], k: keyof Split): number => Math.round(pct(xs.map((x) => x[k]), 0.9));
@@ -171,7 +175,7 @@ const bench: Bench = async (opts: BenchOptions): Promise<BenchReport> => {
       { metric: 'whole lesson re-check p90', value: Math.round(pct(whole, 0.9)), unit: 'ms' },
     ];
     const os = await import('node:os');
-    return { name: 'checks', rows, notes: [`${runs} runs each; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min) at the end, ${os.cpus().length} cores`, `${notSolved} of ${runs} whole-lesson re-checks missed a solved exercise (probe timeouts under load)`,
+    return { name: 'checks', rows, notes: [`${runs} runs each; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min) at the end, ${os.cpus().length} cores`, `${notSolved} of ${runs} whole-lesson re-checks missed a solved exercise (probe timeouts under load)${typed.size ? `; ${[...typed].join(', ')} is answered in the page's answer box, so it is evaluated but not expected to pass here` : ''}`,
       `${traces.filter((t) => t.aborted).length} of ${traces.length} rounds were cancelled by a newer event (after pushing what they had)`] };
   } finally {
     await hub.close();
