@@ -42,7 +42,10 @@ export function createWorkshops(deps: {
   course?: CourseLookup; log?: (m: string) => void;
 }): WorkshopPart {
   const store = new WorkshopStore(deps.db);
-  const service = new WorkshopService({ store, sandboxes: deps.sandboxes, course: deps.course ?? courseLookup(), config: deps.config, log: deps.log });
+  const course = deps.course ?? courseLookup();
+  // Loading the lessons takes seconds (20 s on a loaded 2-core machine): do it now, not on the first create.
+  void course('').catch((err: unknown) => (deps.log ?? console.log)(`[workshop] lessons could not be loaded yet: ${String(err)}`));
+  const service = new WorkshopService({ store, sandboxes: deps.sandboxes, course, config: deps.config, log: deps.log });
   registerWorkshopRoutes(deps.router, { secret: deps.secret, service, createKey: deps.config.workshopCreateKey });
   const ws = createWorkshopWs({ secret: deps.secret, service, log: deps.log });
   service.start();

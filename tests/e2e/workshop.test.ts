@@ -76,7 +76,8 @@ test('a workshop: join, live dashboard, shadowing, isolation, note, CSV, end', {
   await teacher.locator('input[data-slug="05-bridge"]').check();
   await teacher.getByTestId('create-capacity').fill('3');
   await teacher.getByTestId('create-submit').click();
-  const code = (await teacher.getByTestId('created-code').innerText()).trim();
+  // The first create may wait for the runner to finish loading the lessons (seconds on a busy machine).
+  const code = (await teacher.getByTestId('created-code').innerText({ timeout: 120_000 })).trim();
   assert.match(code, /^[A-Z2-9]{3}-[A-Z2-9]{3}$/);
   const link = await teacher.getByTestId('created-link').inputValue();
   assert.match(link, /\/workshop\/teach#[\w-]{20,}$/);
