@@ -58,13 +58,16 @@ async function waitPrompt(page: Page, timeoutMs = 120_000): Promise<void> {
 }
 
 async function waitScreen(page: Page, re: RegExp, timeoutMs = 30_000): Promise<void> {
-  await page.waitForFunction((src) => {
+  await page.waitForFunction(([src, flags]) => {
     const b = window.term?.buffer.active;
     if (!b) return false;
     const out: string[] = [];
     for (let i = 0; i < b.length; i++) out.push(b.getLine(i)?.translateToString(true) ?? '');
-    return new RegExp(src).test(out.join('\n'));
-  }, re.source, { timeout: timeoutMs, polling: 50 });
+    return new RegExp(src!, flags).test(out.join('\n'));
+  }, [re.source, re.flags], { timeout: timeoutMs, polling: 50 }).catch(async (err: unknown) => {
+    const tail = (await screen(page)).split('\n').filter(Boolean).slice(-12).join('\n');
+    throw new Error(`${String(err)}\nwaiting for ${re} on the terminal; it shows:\n${tail}`);
+  });
 }
 
 async function type(page: Page, text: string, waitForPrompt = true): Promise<number> {
