@@ -7,10 +7,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createRunner } from '../../lab-runner/runner.ts';
 import { cleanup, docker, needHostImage, testConfig, testProvider } from '../integration/sandbox-helpers.ts';
+import { startRunnerServer } from './runner-server.ts';
 import { recordRow } from './table.ts';
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? NaN; };
@@ -37,11 +35,10 @@ test('disk filler, CPU spinner, miner-like load and a container flood stay in th
   // Small budgets so the attacks meet them quickly (and the disk filler writes little to the real disk).
   const cfg = testConfig({ hostDiskMb: 300, diskCheckSeconds: 2, hostMemoryMb: 512, hostPids: 400, hostCpus: 1, maxPerLearner: 1 });
   t.after(() => cleanup(cfg));
-  const runner = await createRunner({ config: cfg, provider: testProvider(cfg) });
-  const server = http.createServer((req, res) => { void runner.handleHttp(req, res); });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(async () => { server.close(); await runner.close(); });
-  const health = `http://127.0.0.1:${(server.address() as AddressInfo).port}/runner/api/health`;
+  const rs = await startRunnerServer(cfg, { provider: testProvider(cfg) });
+  t.after(() => rs.close());
+  const { runner } = rs;
+  const health = `${rs.base}/runner/api/health`;
   const m = runner.manager, p = runner.provider;
   const learners = ['filler', 'spinner', 'miner', 'flooder', 'calm'] as const;
   const sb = Object.fromEntries(await Promise.all(learners.map(async (l) => [l, (await m.whenReady((await m.claim(l)).id))!.id] as const))) as Record<(typeof learners)[number], string>;

@@ -8,14 +8,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { LEARNER_COOKIE, signValue } from '../../lab-runner/auth.ts';
 import { loadConfig } from '../../lab-runner/config.ts';
-import { createRunner, type Runner } from '../../lab-runner/runner.ts';
-import { removeInstanceResources } from '../e2e/harness.ts';
+import type { Runner } from '../../lab-runner/runner.ts';
+import { startRunnerServer, type RunnerServer } from './runner-server.ts';
 import { recordRow } from './table.ts';
 
 type Role = 'A' | 'B' | 'I' | 'N';
@@ -56,8 +55,8 @@ const POLICY: Record<string, { allow: Role[] | 'any'; destructive?: boolean; bod
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dnl-authz-'));
 const instance = `test-authz-${randomBytes(2).toString('hex')}`;
+let rs: RunnerServer | undefined;
 let runner: Runner;
-let server: http.Server;
 let base = '';
 const cookie: Record<Role, string> = { A: '', B: '', I: '', N: '' };
 let sandboxA = '', workshop = '', sidA = 0, instructorKey = '';
@@ -72,11 +71,9 @@ async function call(role: Role, method: string, url: string, body?: unknown): Pr
 
 before(async () => {
   const config = loadConfig(process.env, { dataDir, instance, poolSize: 0, labPool: '10.209.0.0/16', workshopLeadMinutes: 60 });
-  runner = await createRunner({ config });
-  server = http.createServer((req, res) => { void runner.handleHttp(req, res); });
-  server.on('upgrade', (req, socket, head) => { socket.on('error', () => socket.destroy()); if (!runner.handleUpgrade(req, socket, head)) socket.destroy(); });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  rs = await startRunnerServer(config);
+  runner = rs.runner;
+  base = rs.base;
   for (const r of ['A', 'B', 'I'] as const) cookie[r] = `${LEARNER_COOKIE}=${encodeURIComponent(signValue(runner.secret, `l_authz${r}${randomBytes(4).toString('hex')}`))}`;
 
   // I creates a workshop for one student, binds their browser with the link's key; A joins it.
@@ -97,16 +94,7 @@ before(async () => {
   assert.equal(dash.students[0]!.sandbox?.id, sandboxA, 'the dashboard knows A\'s lab');
 });
 
-after(async () => {
-  try {
-    server?.closeAllConnections();
-    await new Promise((r) => server?.close(r));
-    await runner?.close();
-  } finally {
-    removeInstanceResources(instance);
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  }
-});
+after(async () => { await rs?.close(); });
 
 function fill(p: string): string {
   // The answer route on an exercise that takes a typed answer (in the bridge lesson), about A's lab.

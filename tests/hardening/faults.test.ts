@@ -7,16 +7,15 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { LEARNER_COOKIE, signValue } from '../../lab-runner/auth.ts';
 import { loadConfig } from '../../lab-runner/config.ts';
-import { createRunner } from '../../lab-runner/runner.ts';
 import type { ProgressResponse } from '../../protocol/lab.ts';
 import { launchChromium, startServer, type TestServer } from '../e2e/harness.ts';
+import { startRunnerServer } from './runner-server.ts';
 import { recordRow } from './table.ts';
 
 const LESSON = '01-networking-101';
@@ -119,12 +118,10 @@ test('the store\'s disk fills up: a clear 503, nothing saved before is lost, wri
   const mnt = fs.mkdtempSync(path.join(os.tmpdir(), 'dnl-full-'));
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', mnt]);
   t.after(() => { spawnSync('umount', ['-l', mnt]); fs.rmSync(mnt, { recursive: true, force: true }); });
-  const config = loadConfig(process.env, { dataDir: mnt, instance: `${instance}x`, poolSize: 0, labPool });
-  const runner = await createRunner({ config });
-  const server = http.createServer((req, res) => { void runner.handleHttp(req, res); });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(async () => { server.closeAllConnections(); server.close(); await runner.close(); });
-  const base = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  const config = loadConfig(process.env, { dataDir: path.join(mnt, 'data'), instance: `${instance}x`, poolSize: 0, labPool });
+  const rs = await startRunnerServer(config);
+  t.after(() => rs.close());
+  const { runner, base } = rs;
   const cookie = `${LEARNER_COOKIE}=${encodeURIComponent(signValue(runner.secret, 'l_diskfull'))}`;
   const use = (ex: string, kind: 'hint' | 'solution') => api<{ error?: string; code?: string }>(base, 'POST', `/runner/api/lessons/${LESSON}/exercises/${ex}/used`, cookie, { kind });
 

@@ -14,8 +14,8 @@ import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { LEARNER_COOKIE, signValue } from '../../lab-runner/auth.ts';
 import { loadConfig } from '../../lab-runner/config.ts';
-import { createRunner, type Runner } from '../../lab-runner/runner.ts';
-import { removeInstanceResources } from '../e2e/harness.ts';
+import type { Runner } from '../../lab-runner/runner.ts';
+import { startRunnerServer, type RunnerServer } from './runner-server.ts';
 import { recordRow } from './table.ts';
 
 const seed = Number(process.env.DNL_FUZZ_SEED ?? Date.now() % 1_000_000);
@@ -83,8 +83,8 @@ function fill(pathPattern: string): string {
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dnl-fuzz-'));
 const instance = `test-fuzz-${randomBytes(2).toString('hex')}`;
+let rs: RunnerServer | undefined;
 let runner: Runner;
-let server: http.Server;
 let base = '';
 const learner = 'l_fuzzlearner';
 let cookie = '';
@@ -97,32 +97,13 @@ process.on('unhandledRejection', (err) => { serverErrors.push(`unhandled rejecti
 before(async () => {
   // One learner, one sandbox at most, no warm pool: a lucky valid body may start one sandbox, no more.
   const config = loadConfig(process.env, { dataDir, instance, poolSize: 0, maxPerLearner: 1, maxSandboxes: 2, labPool: '10.206.0.0/16' });
-  runner = await createRunner({ config });
-  server = http.createServer((req, res) => {
-    runner.handleHttp(req, res).then((done) => { if (!done) { res.statusCode = 404; res.end(); } }, (err: unknown) => {
-      serverErrors.push(String(err));
-      if (!res.headersSent) { res.statusCode = 500; res.end(); }
-    });
-  });
-  server.on('upgrade', (req, socket, head) => {
-    socket.on('error', () => socket.destroy());
-    if (!runner.handleUpgrade(req, socket, head)) socket.destroy();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  rs = await startRunnerServer(config);
+  runner = rs.runner;
+  base = rs.base;
   cookie = `${LEARNER_COOKIE}=${encodeURIComponent(signValue(runner.secret, learner))}`;
 });
 
-after(async () => {
-  try {
-    server?.closeAllConnections();
-    await new Promise((r) => server?.close(r));
-    await runner?.close();
-  } finally {
-    removeInstanceResources(instance);
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  }
-});
+after(async () => { await rs?.close(); });
 
 async function request(method: string, url: string, b: string | Buffer | undefined, headers: Record<string, string>): Promise<{ status: number; text: string; type: string }> {
   return new Promise((resolve, reject) => {
