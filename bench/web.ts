@@ -7,8 +7,9 @@
 //   node --import tsx bench/web.ts [--runs 5] [--prewarm ready|token] [--json]
 //   npm run bench -- --only web --runs 5
 //
-// Each run is a new learner (fresh browser context) on lesson 05-bridge, so each gets a fresh
-// sandbox (cold start; the figure measured starts at "ready", so the cold start does not count).
+// Each run is a new learner (fresh browser context) on lesson 05-bridge with its own sandbox; a
+// warm pool of one is refilled while a run works, so most runs claim a warm sandbox (the figure
+// measured starts at "ready" either way; the cold start does not count).
 // The web app is served from a private copy of the build (DNL_NEXT_DIST_DIR, default .next), so a
 // rebuild in the shared tree cannot swap chunks under the bench. Timings come from the page
 // itself (performance.now(): a MutationObserver on the status line, wrapped fetch/WebSocket, and
@@ -74,7 +75,7 @@ async function startServer(appDir: string, prewarm: string, log: (m: string) => 
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve.ts'], {
     cwd: appDir, stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DNL_DATA_DIR: dataDir, DNL_INSTANCE: instance, DNL_LAB_POOL: '10.204.0.0/16',
-      DNL_POOL_SIZE: '0', DNL_NEXT_DIST_DIR: '.next-bench', DNL_LESSONS_DIR: '', DNL_TERMINAL_PREWARM: prewarm, NEXT_TELEMETRY_DISABLED: '1' },
+      DNL_POOL_SIZE: '1', DNL_NEXT_DIST_DIR: '.next-bench', DNL_LESSONS_DIR: '', DNL_TERMINAL_PREWARM: prewarm, NEXT_TELEMETRY_DISABLED: '1' },
   });
   let out = '';
   child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
@@ -163,7 +164,7 @@ async function oneRun(browser: Browser, base: string): Promise<Run> {
     await ctx.addInitScript({ content: PROBE });
     const page = await ctx.newPage();
     await page.goto(`${base}/lessons/${SLUG}?lang=en`);
-    await page.waitForFunction(() => (window as unknown as { __dnlMarks?: Marks }).__dnlMarks?.prompt !== undefined, undefined, { timeout: 240_000, polling: 100 });
+    await page.waitForFunction(() => (window as unknown as { __dnlMarks?: Marks }).__dnlMarks?.prompt !== undefined, undefined, { timeout: 600_000, polling: 100 });
     const marks = await page.evaluate(() => (window as unknown as { __dnlMarks: Marks }).__dnlMarks);
     // Change → diagram: a network created in the terminal appears in the live diagram.
     await page.locator('.topology g.topo-network[data-network="bridge"]').waitFor({ timeout: 60_000 });
@@ -211,7 +212,7 @@ export default async function bench(opts: { runs: number; args: string[]; log: (
     const afterCmd = all.map((r) => r.afterCmdMs);
     const rows: BenchRow[] = [
       { metric: 'lesson page first-load JS (gzip)', value: Math.round(kb * 10) / 10, unit: 'KB', target: '≤ 300', ok: kb <= 300, note: `/lessons/${SLUG}` },
-      { metric: 'page load → lab ready', value: Math.round(median(all.map((r) => r.marks.ready!))), unit: 'ms', note: 'a fresh sandbox per run (cold start)' },
+      { metric: 'page load → lab ready', value: Math.round(median(all.map((r) => r.marks.ready!))), unit: 'ms', note: 'warm pool of 1 (refilled between runs), else a cold start' },
       { metric: 'ready → terminal token asked', value: Math.round(since('tokenAsked')), unit: 'ms' },
       { metric: 'ready → terminal token answered', value: Math.round(since('tokenGot')), unit: 'ms' },
       { metric: 'ready → xterm created', value: Math.round(since('xterm')), unit: 'ms', note: 'xterm.js loaded and opened' },

@@ -24,7 +24,9 @@ let browser: Browser | undefined;
 
 before(async () => {
   // The real course (not a fixture folder a caller's environment may name).
-  srv = await startServer({ name: 'journey', labPool: '10.204.0.0/16', env: { DNL_LESSONS_DIR: '' } });
+  // One warm sandbox: the English journey's lab starts while the server and the course map load,
+  // and the pool's refill is ready by the time the Korean journey asks.
+  srv = await startServer({ name: 'journey', labPool: '10.204.0.0/16', env: { DNL_LESSONS_DIR: '', DNL_POOL_SIZE: '1' } });
   browser = await launchChromium();
   fs.mkdirSync(shots, { recursive: true });
 });
@@ -114,7 +116,10 @@ async function journey(lang: 'en' | 'ko'): Promise<void> {
     assert.equal(await page.locator('html').getAttribute('lang'), lang);
 
     // The lab starts; the terminal shows a prompt; the diagram shows the fresh engine.
-    await page.locator('.sandbox-bar[data-phase="ready"]').waitFor({ timeout: 180_000 });
+    // A cold start on this shared 2-core machine can take minutes at load 40+.
+    await page.locator('.sandbox-bar[data-phase="ready"]').waitFor({ timeout: 300_000 }).catch(async (err: unknown) => {
+      throw new Error(`${String(err)}\nstatus line: ${await page.locator('.sandbox-bar').innerText().catch(() => '?')}`);
+    });
     await page.waitForFunction(() => Boolean(window.term), undefined, { timeout: 60_000 });
     await waitPrompt(page);
     await page.locator('.topology g.topo-network[data-network="bridge"]').waitFor({ timeout: 30_000 });
@@ -205,7 +210,7 @@ async function journey(lang: 'en' | 'ko'): Promise<void> {
   }
 }
 
-describe('the learner journey with a real sandbox', { timeout: 600_000 }, () => {
+describe('the learner journey with a real sandbox', { timeout: 900_000 }, () => {
   test('English: course map → bridge lesson → Run → Passed → diagram → reload → progress', () => journey('en'));
   test('Korean: the same journey', () => journey('ko'));
 });
