@@ -29,6 +29,8 @@ before(async () => {
 
 after(async () => {
   if (figures.length) console.log(`# figures: ${figures.join('; ')}`);
+  const notes = (srv?.log() ?? '').split('\n').filter((l) => /labview|error|failed/i.test(l)).slice(-20);
+  if (notes.length) console.log(`# server log (labview/errors):\n${notes.map((l) => `#   ${l}`).join('\n')}`);
   await browser?.close().catch(() => {});
   await srv?.stop();
 });
