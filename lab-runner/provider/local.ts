@@ -418,6 +418,9 @@ export class LocalDockerProvider implements Provider {
       Hostname: host,
       Labels: { ...labels, [L.role]: 'host', [L.host]: host },
       Tty: false,
+      // dnl-init gives dockerd this long before it writes `failed` (its own default is 60 s): the
+      // same budget the runner waits, so a start on a very busy machine is not failed early.
+      Env: [`DNL_READY_TIMEOUT=${Math.ceil(this.readyTimeoutMs / 1000)}`],
       StopSignal: 'SIGTERM',
       HostConfig: {
         ...securityHostConfig(m, this.cfg.runtime),
