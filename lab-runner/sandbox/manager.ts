@@ -462,7 +462,15 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
 
   /** Ids whose resources may legitimately be incomplete right now. */
   private busyIds(): Set<string> {
-    return new Set([...[...this.entries.values()].filter((e) => e.status === 'starting' || e.status === 'resetting').map((e) => e.id), ...this.destroying]);
+    // Answers from the live state, not a snapshot: a sweep takes seconds, and a sandbox started
+    // meanwhile (a workshop reserving a room) is neither complete nor in an old snapshot, so its
+    // half-created folders were removed under it ("failed to mount local volume").
+    const isBusy = (id: string): boolean => {
+      const e = this.entries.get(id);
+      return this.destroying.has(id) || (e !== undefined && (e.status === 'starting' || e.status === 'resetting'));
+    };
+    return new (class extends Set<string> { override has(id: string): boolean { return isBusy(id); } })(
+      [...[...this.entries.values()].filter((e) => e.status === 'starting' || e.status === 'resetting').map((e) => e.id), ...this.destroying]);
   }
 
   private liveCount(): number { return this.entries.size; }
