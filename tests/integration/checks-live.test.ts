@@ -14,6 +14,7 @@ import WebSocket from 'ws';
 import { LEARNER_COOKIE, signValue } from '../../lab-runner/auth.ts';
 import { loadConfig } from '../../lab-runner/config.ts';
 import { createRunner, type Runner } from '../../lab-runner/runner.ts';
+import { lessonLookup } from '../../lab-runner/live/lessons.ts';
 import type { CheckResponse, LabServerMessage, ProgressResponse } from '../../protocol/lab.ts';
 
 const hostImage = (() => { try { execFileSync('docker', ['image', 'inspect', 'dnl/host:latest'], { stdio: 'ignore' }); return true; } catch { return false; } })();
@@ -102,7 +103,11 @@ describe('live checks through the runner', { skip: hostImage ? false : 'dnl/host
     assert.equal(r.status, 200);
     const body = r.json as CheckResponse;
     assert.equal(body.sandbox, sandbox);
-    assert.deepEqual(body.exercises.map((x) => [x.exerciseId, x.passed]), [['create-network', true], ['ping-by-name', false], ['default-bridge', false], ['isolation', false], ['connect', false]]);
+    // Every exercise of the lesson, in order; only the network exists so far.
+    const ids = (await lessonLookup()('05-bridge'))!.exercises.map((x) => x.id);
+    assert.deepEqual(body.exercises.map((x) => [x.exerciseId, x.passed]), ids.map((id) => [id, id === 'create-network']));
+    // Each reason comes in Korean too.
+    assert.match(body.exercises.find((x) => x.exerciseId === 'ping-by-name')!.reasonKo ?? '', /이름이 container3인 컨테이너가 없습니다/);
     const first = body.exercises[0]!.passedAt;
     const again = (await post('/runner/api/lessons/05-bridge/check', {})).json as CheckResponse;
     assert.equal(again.exercises[0]!.passedAt, first, 'the first pass time does not move');
