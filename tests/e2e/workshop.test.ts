@@ -65,7 +65,7 @@ async function waitPrompt(page: Page): Promise<void> {
   }, undefined, { timeout: 120_000, polling: 100 });
 }
 
-test('a workshop: join, live dashboard, shadowing, isolation, note, CSV, end', { timeout: 420_000 }, async () => {
+test('a workshop: join, live dashboard, shadowing, isolation, note, CSV, end', { timeout: 600_000 }, async () => {
   const t0 = Date.now();
   const step = (what: string) => console.log(`[workshop e2e] ${((Date.now() - t0) / 1000).toFixed(1)} s: ${what}`);
 
@@ -89,7 +89,7 @@ test('a workshop: join, live dashboard, shadowing, isolation, note, CSV, end', {
   assert.equal((await teacher.getByTestId('dash-code').innerText()).trim(), code);
   assert.equal(await teacher.getByTestId('dash-state').innerText(), 'Live');
   // Reserved sandboxes for the capacity come up before anyone joins.
-  await teacher.getByTestId('dash-reserved').filter({ hasText: '3 ready' }).waitFor({ timeout: 180_000 });
+  await teacher.getByTestId('dash-reserved').filter({ hasText: '3 ready' }).waitFor({ timeout: 300_000 });
   const reserved = hostContainers();
   assert.equal(reserved.length, 3);
   step('3 reserved sandboxes ready');
