@@ -117,6 +117,9 @@ export class LabState {
     this.provider.events(this.sandbox, this.life.signal, (e) => this.onEvent(e))
       .catch((err: unknown) => { if (!this.closed) this.log(`events of ${this.sandbox} stopped: ${String(err)}`); });
     this.first = this.refresh();
+    // The event streams attach a moment after the first read (longer on a busy machine): a
+    // container started in between would be missed, so read again once they are surely up.
+    for (const ms of [1500, 5000]) setTimeout(() => this.schedule(0), ms).unref();
     return this.first;
   }
 
