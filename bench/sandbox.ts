@@ -85,8 +85,10 @@ export default async function sandboxBench(opts: BenchOptions): Promise<BenchRep
     const seeded = await provider.seed();
     await provider.prepareSpareStores();
     notes.push(seeded ? `image seed: ${seeded} (ready after ${Math.round(performance.now() - ts)} ms; built only once per host image)` : 'image seed: OFF (hosts load their images themselves)');
-    const w = await provider.create({ hosts: 1 });
-    await provider.destroy(w.id);
+    // A failed start (seen at load 50-120: the inner dockerd gives up waiting for its containerd)
+    // is counted and reported, not the end of the bench.
+    const w = await provider.create({ hosts: 1 }).catch((err: unknown) => { opts.log(`warm-up start failed: ${String(err).slice(0, 300)}`); return undefined; });
+    if (w) await provider.destroy(w.id);
     notes.push(`load average at start ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     notes.push(`security mode: ${provider.securityMode ?? 'unknown'}; host image ${(await docker.getImage('dnl/host:latest').inspect()).Id.slice(7, 19)}`);
 
@@ -97,12 +99,14 @@ export default async function sandboxBench(opts: BenchOptions): Promise<BenchRep
       const phases = { prep: [] as number[], start: [] as number[], inHost: [] as number[], cpu: [] as number[] };
       const timelines: Timeline[] = [];
       const loads: number[] = [];
+      let failures = 0;
       for (let i = 0; i < runs; i++) {
         marks.length = 0;
         loads.push(os.loadavg()[0]!);
         const w0 = Date.now();
         const t0 = performance.now();
-        const sb = await provider.create({ hosts });
+        const sb = await provider.create({ hosts }).catch((err: unknown) => { failures++; opts.log(`cold ${hosts} run ${i} failed: ${String(err).slice(0, 300)}`); return undefined; });
+        if (!sb) continue;
         times.push(performance.now() - t0);
         if (phasesWanted) timelines.push(await timeline(docker, sb.id, sb.hosts.map((h) => ({ name: h.name, id: h.id })), marks));
         const w1 = Date.now();
@@ -116,7 +120,7 @@ export default async function sandboxBench(opts: BenchOptions): Promise<BenchRep
       }
       const m = median(times);
       const target = hosts === 1 ? 2000 : 3000;
-      rows.push({ metric: `cold start to ready, ${hosts} host${hosts > 1 ? 's' : ''}`, value: Math.round(m), unit: 'ms', target: `≤ ${target}`, ok: m <= target, note: stats(times) });
+      rows.push({ metric: `cold start to ready, ${hosts} host${hosts > 1 ? 's' : ''}`, value: Math.round(m), unit: 'ms', target: `≤ ${target}`, ok: m <= target && failures === 0, note: `${stats(times)}; failed starts ${failures}` });
       rows.push({ metric: `  of which: network + image store + create`, value: Math.round(median(phases.prep)), unit: 'ms', note: 'runner side (seeded store: hard links)' });
       rows.push({ metric: `  of which: engine starts the container`, value: Math.round(median(phases.start)), unit: 'ms', note: 'outer dockerd/runc' });
       rows.push({ metric: `  of which: dnl-init → ready`, value: Math.round(median(phases.inHost)), unit: 'ms', note: 'cgroups, inner dockerd, images present' });
