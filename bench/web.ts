@@ -133,10 +133,12 @@ const PROBE = `(() => {
     if (document.querySelector('.sandbox-bar[data-phase="ready"]')) mark('ready');
   }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-phase'], childList: true });
   const frame = () => {
-    const b = window.term && window.term.buffer.active;
-    if (b) mark('xterm');
-    const line = b && b.getLine(b.baseY + b.cursorY);
-    if (line && /[#$] ?$/.test(line.translateToString(true).trimEnd())) { mark('prompt'); return; }
+    try {
+      const b = window.term && window.term.buffer.active;
+      if (b) mark('xterm');
+      const line = b && b.getLine(b.baseY + b.cursorY);
+      if (line && /[#$] ?$/.test(line.translateToString(true).trimEnd())) { mark('prompt'); return; }
+    } catch (e) { marks.probeError = marks.probeError || performance.now(); }
     requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);
