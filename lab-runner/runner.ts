@@ -76,8 +76,12 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
 
   // Lab views (issue 10): /lab/<sandbox>/<host>/<port>/ proxy to published ports (HTTP and
   // upgrades, see handleHttp/handleUpgrade below) and /runner/ws/labview (ports, packet capture).
-  // Workshops: pass canView (instructor → true) to createLabView, as for terminals.
-  const labview = createLabView({ config, secret, provider, sandboxes: manager });
+  // A workshop's instructor may open their students' published ports and packet views too; the
+  // proxied pages run sandboxed (api/security-headers.ts), so a student's page cannot act as them.
+  const labview = createLabView({ config, secret, provider, sandboxes: manager, canView: (learner, id) => {
+    const sb = manager.info(id);
+    return sb ? workshops?.canView(learner, sb) ?? false : false;
+  } });
   upgrades.push((req, socket, head, url) => labview.ws.handleUpgrade(req, socket, head, url));
   closers.push(() => labview.close());
 

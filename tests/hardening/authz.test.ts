@@ -171,7 +171,7 @@ test('WebSockets and the lab proxy: only the owner (or the instructor, read-only
   const dash = `/runner/ws/workshop?role=instructor&workshop=${workshop}`;
   const expect: Array<[string, Role, boolean]> = [
     [lab, 'A', true], [lab, 'B', false], [lab, 'I', false], [lab, 'N', false],
-    [labview, 'A', true], [labview, 'B', false], [labview, 'I', false], [labview, 'N', false],
+    [labview, 'A', true], [labview, 'B', false], [labview, 'I', true], [labview, 'N', false],
     [dash, 'I', true], [dash, 'A', false], [dash, 'B', false], [dash, 'N', false],
   ];
   const got: string[] = [];
