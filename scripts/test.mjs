@@ -23,6 +23,8 @@ try {
   const files = phases.flatMap((p) => find(path.join(root, 'tests', p)))
     .filter((f) => filters.length === 0 || filters.some((x) => path.relative(root, f).includes(x)));
   if (files.length === 0) fail(new Error(`No test files match ${filters.join(' ')}`));
+  // The hardening table is printed after every attack and fault ran (tests/report sorts after them).
+  if (files.some((f) => f.includes(`${path.sep}tests${path.sep}hardening${path.sep}`))) files.push(path.join(root, 'tests', 'report', 'hardening-table.test.ts'));
   const needs = (phase) => files.some((f) => f.includes(`${path.sep}tests${path.sep}${phase}${path.sep}`));
   ensureNodeModules();
   if (needs('integration') || needs('e2e') || needs('hardening')) {
@@ -31,7 +33,7 @@ try {
     ensureImages();
   }
   if (needs('e2e') || needs('hardening')) { ensureChromium(); ensureWebBuild(); }
-  // The hardening tests add their rows here; tests/hardening/zz-table.test.ts prints them.
+  // The hardening tests add their rows here; tests/report/hardening-table.test.ts prints them.
   const table = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dnl-hardening-')), 'rows.jsonl');
   step(`running ${files.length} test files …`);
   const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', '--test-timeout=900000',

@@ -1,5 +1,5 @@
 // The hardening table: every attack or fault test adds one row (what was done, what happened,
-// how long recovery took, what data was lost); tests/hardening/zz-table.test.ts prints them all
+// how long recovery took, what data was lost); tests/report/hardening-table.test.ts prints them all
 // at the end of the run and fails if any row lost data. Rows go to DNL_HARDENING_TABLE
 // (scripts/test.mjs sets a fresh file per run) or, run by hand, to .data/hardening-rows.jsonl.
 import fs from 'node:fs';
