@@ -650,8 +650,10 @@ export class LocalDockerProvider implements Provider {
       const host = c.Labels[L.host] ?? '';
       let inner = 0;
       try {
-        // … plus what the inner engine holds in the /var/lib/docker volume.
-        const df = await this.engine(sandboxId, host).df() as {
+        // … plus what the inner engine holds in the /var/lib/docker volume. A paused host's engine
+        // is frozen and would never answer; a busy one gets 20 s.
+        if (c.State !== 'running') throw new Error('not running');
+        const df = await Promise.race([this.engine(sandboxId, host).df(), new Promise((_, reject) => setTimeout(() => reject(new Error('df timed out')), 20_000).unref())]) as {
           LayersSize?: number; Containers?: Array<{ SizeRw?: number }>; Volumes?: Array<{ UsageData?: { Size?: number } }>; BuildCache?: Array<{ Size?: number }>;
         };
         inner = (df.LayersSize ?? 0)
