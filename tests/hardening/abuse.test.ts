@@ -100,7 +100,8 @@ test('disk filler, CPU spinner, miner-like load and a container flood stay in th
   const fillerHost = await docker.getContainer(hostId(sb.filler)).inspect();
   assert.equal(fillerHost.State.Paused, true, 'its host is paused: nothing more is written');
   // Measured from outside (the paused host's own engine is frozen): its writable layer.
-  const usage = { node1: Number((await docker.getContainer(hostId(sb.filler)).inspect({ size: true } as never) as { SizeRw?: number }).SizeRw ?? 0) };
+  const [listed] = await docker.listContainers({ all: true, size: true, filters: { id: [hostId(sb.filler)] } });
+  const usage = { node1: Number((listed as { SizeRw?: number } | undefined)?.SizeRw ?? 0) };
   assert.ok(usage.node1 > 300 * 1048576 && usage.node1 < 900 * 1048576, `written before the stop stays bounded (${Math.round(usage.node1 / 1048576)} MB)`);
   // The way forward works: Reset gives a fresh, ready machine.
   const tr = Date.now();
