@@ -15,6 +15,7 @@ import { LEARNER_COOKIE, signValue } from '../../lab-runner/auth.ts';
 import { loadConfig } from '../../lab-runner/config.ts';
 import type { ProgressResponse } from '../../protocol/lab.ts';
 import { launchChromium, startServer, type TestServer } from '../e2e/harness.ts';
+import { terminalText, waitForPrompt } from '../e2e/page-terminal.ts';
 import { startRunnerServer } from './runner-server.ts';
 import { recordRow } from './table.ts';
 
@@ -170,20 +171,23 @@ test('the browser\'s connections drop under a live lesson: the same shell and th
     browser = await launchChromium();
     const page = await (await browser.newContext()).newPage();
     await page.goto(`${base}/lessons/${LESSON}?lang=en`);
-    const rows = page.locator('.xterm-rows').first();
-    await rows.filter({ hasText: /root@\S+:.*#/ }).waitFor({ timeout: 240_000 });
+    await waitForPrompt(page);
     await page.locator('.xterm-helper-textarea').first().focus();
     await page.keyboard.type('echo SHELL=$$\n');
-    const pid1 = /SHELL=(\d+)/.exec(await rows.filter({ hasText: /SHELL=\d+/ }).innerText({ timeout: 30_000 }))![1];
+    let pid1 = '';
+    await until('the shell to print its pid', 30_000, async () => { pid1 = /SHELL=(\d+)/.exec(await terminalText(page))?.[1] ?? ''; return pid1 || undefined; });
 
     for (const s of sockets) s.destroy(); // every connection, WebSockets included, is cut (1006)
     const t0 = Date.now();
     // The page reconnects by itself: typing reaches the same shell again.
+    let typedAt = 0;
     await until('the terminal back on the same shell', 60_000, async () => {
-      await page.locator('.xterm-helper-textarea').first().focus();
-      await page.keyboard.type('echo AGAIN=$$\n');
-      const text = await rows.innerText();
-      return text.includes(`AGAIN=${pid1}`) ? true : undefined;
+      if (Date.now() - typedAt > 2000) { // a line every 2 s until one comes back from the same shell
+        typedAt = Date.now();
+        await page.locator('.xterm-helper-textarea').first().focus();
+        await page.keyboard.type('echo AGAIN=$$\n');
+      }
+      return (await terminalText(page)).includes(`AGAIN=${pid1}`) ? true : undefined;
     });
     const recoverMs = Date.now() - t0;
     // The live channel is back too: a change in the lab turns an exercise Passed with no click.

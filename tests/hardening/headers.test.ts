@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { launchChromium, startServer, type TestServer } from '../e2e/harness.ts';
+import { waitForPrompt } from '../e2e/page-terminal.ts';
 import { recordRow } from './table.ts';
 
 let srv: TestServer;
@@ -51,7 +52,7 @@ test('a real lesson page with its sandbox, terminal and live checks raises no CS
   try {
     await page.goto(`${srv.base}/lessons/01-networking-101?lang=en`);
     // The terminal's prompt shows only once the page's scripts, fonts, socket and the sandbox all work.
-    await page.locator('.xterm-rows').first().filter({ hasText: /root@\S+:.*#/ }).waitFor({ timeout: 240_000 });
+    await waitForPrompt(page);
     await page.goto(`${srv.base}/`);
     await page.locator('.lesson-card').first().waitFor();
   } finally { await ctx.close(); }
