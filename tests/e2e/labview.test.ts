@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { launchChromium, screenshots, startServer, type TestServer } from './harness.ts';
+import { terminalText } from './page-terminal.ts';
 
 interface XtermLike { buffer: { active: { length: number; baseY: number; cursorY: number; getLine(i: number): { translateToString(trim?: boolean): string } | undefined } } }
 declare global { interface Window { term?: XtermLike } }
@@ -42,15 +43,8 @@ function hostExec(sandbox: string, host: string, script: string): string {
   return execFileSync('docker', ['exec', id, 'bash', '-lc', script], { encoding: 'utf8', timeout: 120_000 });
 }
 
-async function screen(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const b = window.term?.buffer.active;
-    if (!b) return '';
-    const out: string[] = [];
-    for (let i = 0; i < b.length; i++) out.push(b.getLine(i)?.translateToString(true) ?? '');
-    return out.join('\n');
-  });
-}
+/** The page's terminal: screen and scrollback. */
+const screen = terminalText;
 
 async function waitPrompt(page: Page, timeoutMs = 120_000): Promise<void> {
   await page.waitForFunction(() => {

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { launchChromium, startServer, type TestServer } from './harness.ts';
+import { terminalText } from './page-terminal.ts';
 
 let srv: TestServer;
 let browser: Browser;
@@ -47,16 +48,8 @@ async function typeIn(page: Page, text: string): Promise<void> {
 interface XtermLike { buffer: { active: { length: number; baseY: number; cursorY: number; getLine(i: number): { translateToString(trim?: boolean): string } | undefined } } }
 declare const window: { term?: XtermLike };
 
-/** The student's terminal: screen and scrollback (window.term is the page's only terminal). */
-async function studentScreen(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const b = window.term?.buffer.active;
-    if (!b) return '';
-    const out: string[] = [];
-    for (let i = 0; i < b.length; i++) out.push(b.getLine(i)?.translateToString(true) ?? '');
-    return out.join('\n');
-  });
-}
+/** The page's terminal: screen and scrollback. */
+const studentScreen = terminalText;
 
 async function waitPrompt(page: Page): Promise<void> {
   await page.waitForFunction(() => {
