@@ -60,7 +60,7 @@ export default defineLab({
       hints: [
         { en: 'Run two containers without `--network`: they land on the default network called bridge.', ko: '`--network` 없이 컨테이너 두 개를 실행하세요. 기본 네트워크인 bridge에 연결됩니다.' },
         'docker run -d --name default1 nginx; docker run -d --name default2 nginx',
-        { en: "Find default2's address with `docker inspect -f '{{.NetworkSettings.IPAddress}}' default2`, then ping that IP from default1.", ko: "`docker inspect -f '{{.NetworkSettings.IPAddress}}' default2`로 default2의 주소를 확인한 뒤 default1에서 그 IP로 ping 하세요." },
+        { en: "Find default2's address with `docker inspect -f '{{.NetworkSettings.Networks.bridge.IPAddress}}' default2`, then ping that IP from default1.", ko: "`docker inspect -f '{{.NetworkSettings.Networks.bridge.IPAddress}}' default2`로 default2의 주소를 확인한 뒤 default1에서 그 IP로 ping 하세요." },
       ],
       solution: [
         { host: 'node1', run: 'docker run -d --name default1 nginx' },
