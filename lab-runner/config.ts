@@ -25,6 +25,8 @@ export const ConfigSchema = z.object({
   rateLearnerPerMinute: int(1, 10_000).default(20).describe('DNL_RATE_LEARNER_PER_MINUTE: sandbox starts/resets/joins one learner may ask for per minute'),
   rateAddressPerMinute: int(1, 100_000).default(300).describe('DNL_RATE_ADDRESS_PER_MINUTE: the same per client address (a room behind one NAT shares it)'),
   poolSize: int(0, 200).default(2).describe('DNL_POOL_SIZE: warm single-host sandboxes kept ready'),
+  poolRefillDelayMs: int(0, 600_000).default(5000)
+    .describe("DNL_POOL_REFILL_DELAY_MS: after a claim, how long the pool waits before starting a replacement (a host's start takes seconds of CPU that would otherwise delay the claimer's first prompt)"),
   idleMinutes: int(1, 24 * 60).default(30).describe('DNL_IDLE_MINUTES: a sandbox nobody touched this long is removed'),
   ttlMinutes: int(1, 7 * 24 * 60).default(240).describe('DNL_TTL_MINUTES: hard lifetime of a sandbox'),
   instance: z.string().regex(/^[a-z0-9-]{1,20}$/).default('dnl').describe('DNL_INSTANCE: label prefix; two runners on one engine need different ones'),
@@ -41,7 +43,7 @@ const ENV: Record<keyof Config, string> = {
   port: 'PORT', host: 'HOST', dataDir: 'DNL_DATA_DIR', secret: 'DNL_SECRET', dockerSocket: 'DOCKER_SOCKET',
   labPool: 'DNL_LAB_POOL', runtime: 'DNL_RUNTIME', hostMemoryMb: 'DNL_HOST_MEMORY_MB', hostPids: 'DNL_HOST_PIDS',
   hostCpus: 'DNL_HOST_CPUS', hostDiskMb: 'DNL_HOST_DISK_MB', diskCheckSeconds: 'DNL_DISK_CHECK_SECONDS', gcSeconds: 'DNL_GC_SECONDS', maxSandboxes: 'DNL_MAX_SANDBOXES',
-  maxPerLearner: 'DNL_MAX_PER_LEARNER', rateLearnerPerMinute: 'DNL_RATE_LEARNER_PER_MINUTE', rateAddressPerMinute: 'DNL_RATE_ADDRESS_PER_MINUTE', poolSize: 'DNL_POOL_SIZE', idleMinutes: 'DNL_IDLE_MINUTES',
+  maxPerLearner: 'DNL_MAX_PER_LEARNER', rateLearnerPerMinute: 'DNL_RATE_LEARNER_PER_MINUTE', rateAddressPerMinute: 'DNL_RATE_ADDRESS_PER_MINUTE', poolSize: 'DNL_POOL_SIZE', poolRefillDelayMs: 'DNL_POOL_REFILL_DELAY_MS', idleMinutes: 'DNL_IDLE_MINUTES',
   ttlMinutes: 'DNL_TTL_MINUTES', instance: 'DNL_INSTANCE', terminalBackend: 'DNL_TERMINAL_BACKEND', terminalPrewarm: 'DNL_TERMINAL_PREWARM',
   workshopLeadMinutes: 'DNL_WORKSHOP_LEAD_MINUTES', workshopCreateKey: 'DNL_WORKSHOP_CREATE_KEY',
 };

@@ -66,6 +66,8 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
   private timer: NodeJS.Timeout | undefined;
   private gcRunning: Promise<void> | undefined;
   private refillRun: Promise<void> | undefined;
+  /** Set while the pool waits after a claim (see refillAfterClaim). */
+  private refillTimer: NodeJS.Timeout | undefined;
   private readonly diskCheckMs: number;
   private diskTimer: NodeJS.Timeout | undefined;
   private diskRun: Promise<void> | undefined;
@@ -103,6 +105,7 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     if (this.diskTimer) clearInterval(this.diskTimer);
+    clearTimeout(this.refillTimer);
     // Warm sandboxes still starting are abandoned (their creation cleans up after itself);
     // a learner's sandbox that is starting is allowed to finish so the next runner adopts it.
     for (const e of this.entries.values()) if (e.state === 'pool' && e.status === 'starting') e.abort.abort(new Error('runner closing'));
@@ -189,7 +192,7 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
         throw new HttpError(503, 'Could not prepare a lab machine right now. Please try again.', 'claim_failed');
       }
       this.emitStatus(warm);
-      void this.refillPool();
+      this.refillAfterClaim();
       return this.view(warm);
     }
 
@@ -200,7 +203,7 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
       else throw this.capacityError();
     }
     const e = this.startNew(hosts, 'claimed', learnerId, lesson);
-    void this.refillPool();
+    this.refillAfterClaim();
     return this.view(e);
   }
 
@@ -418,7 +421,7 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
     }
     if ([...live.keys()].some((id) => !this.entries.has(id) && !this.destroying.has(id))) await this.reconcile();
     else await this.provider.sweep(this.busyIds());
-    if (!this.closed) void this.refillPool();
+    if (!this.closed && !this.refillTimer) void this.refillPool();
   }
 
   /**
@@ -475,6 +478,19 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
 
   private liveCount(): number { return this.entries.size; }
 
+  /**
+   * A claim's replacement starts a moment later (DNL_POOL_REFILL_DELAY_MS): starting a host costs
+   * seconds of CPU, and on a small machine that would land exactly while the claimer's page loads
+   * its terminal. Claims in a row push the refill back; the collector does not refill meanwhile.
+   */
+  private refillAfterClaim(): void {
+    const ms = this.cfg.poolRefillDelayMs;
+    if (ms === 0 || this.closed) { void this.refillPool(); return; }
+    clearTimeout(this.refillTimer);
+    this.refillTimer = setTimeout(() => { this.refillTimer = undefined; void this.refillPool(); }, ms);
+    this.refillTimer.unref();
+  }
+
   /** Creates warm sandboxes one at a time (gentle on a small machine) until each pool is full. */
   refillPool(): Promise<void> {
     if (this.closed) return Promise.resolve();
@@ -494,6 +510,7 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
           await this.destroy(e.id, 'discarded after a failed start').catch(() => undefined);
           return; // try again on the next collector pass rather than spin
         }
+        if (e.status === 'ready' && e.state === 'pool') this.log(`warm sandbox ${e.id} ready (${this.poolCount(e.hosts)} of ${need[1]} with ${e.hosts} host${e.hosts > 1 ? 's' : ''})`);
       }
     }
   }

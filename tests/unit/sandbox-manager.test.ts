@@ -23,6 +23,24 @@ async function settle(m: SandboxManager): Promise<void> {
   for (const s of m.list()) await m.whenReady(s.id).catch(() => undefined);
 }
 
+test('a claimed warm sandbox is replaced only after DNL_POOL_REFILL_DELAY_MS, so the claimer gets the CPU first', async () => {
+  const { mk, provider } = setup({ poolSize: 1, poolRefillDelayMs: 300 });
+  const m = mk();
+  await m.start();
+  await m.refillPool();
+  const creates = () => provider.calls.filter((c) => c.startsWith('create')).length;
+  assert.equal(creates(), 1);
+  const v = await m.claim('carol');
+  assert.equal(v.status, 'ready');
+  await m.gc(); // the collector does not jump the wait either
+  assert.equal(creates(), 1, 'no replacement starts at the moment of the claim');
+  await new Promise((r) => setTimeout(r, 600));
+  await settle(m);
+  assert.equal(creates(), 2, 'the replacement starts once the delay is over');
+  assert.equal(m.list().filter((s) => s.state === 'pool' && s.status === 'ready').length, 1);
+  await m.close();
+});
+
 test('claim creates a sandbox that goes starting → ready, owned by the learner', async () => {
   const { mk, provider, statuses } = setup();
   const m = mk();
