@@ -1,16 +1,21 @@
 'use client';
-// The live lab diagram itself (lazy chunk: elkjs lives here). Each host is a box holding its
+// The live lab diagram itself (lazy chunk; elkjs itself runs in a worker, elk.worker.ts). Each host is a box holding its
 // networks (name, driver, subnet, gateway) above its containers (name, image, IP, MAC), joined by
 // an edge per attachment; ELK places everything. Redrawn whenever a new snapshot arrives; the
 // previous drawing stays up while the next layout is computed, so nothing flickers. Containers
 // are buttons: click, or Tab to one and press Enter, to see its details.
-import ELK from 'elkjs/lib/elk.bundled.js';
+import ELK from 'elkjs/lib/elk-api.js';
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { Topology, TopologyContainer } from '../../protocol/topology.ts';
 import { diagramText, type DiagramStrings, type Lang } from '../lib/i18n.ts';
 import { LINE_H, layoutTopology, type DiagramBox, type DiagramLayout } from './TopologyLayout.ts';
 
 let elk: InstanceType<typeof ELK> | undefined;
+/** ELK runs in a worker (elk.worker.ts), off the thread that paints the terminal. */
+function layoutEngine(): InstanceType<typeof ELK> {
+  elk ??= new ELK({ workerFactory: () => new Worker(new URL('./elk.worker.ts', import.meta.url)) });
+  return elk;
+}
 
 interface Drawn { topology: Topology; layout: DiagramLayout }
 interface Pick { host: string; name: string }
@@ -24,8 +29,7 @@ export default function TopologyDiagram({ topology, lang }: { topology: Topology
 
   useEffect(() => {
     let stale = false;
-    elk ??= new ELK();
-    layoutTopology(topology, elk).then(
+    layoutTopology(topology, layoutEngine()).then(
       (layout) => { if (!stale) { setDrawn({ topology, layout }); setFailed(false); } },
       () => { if (!stale) setFailed(true); },
     );
