@@ -12,6 +12,11 @@ const loadTerminal = () => import('../components/terminal/Terminal.tsx');
  *  (the component alone would only start fetching xterm when it mounts, at "ready"). */
 export function preloadTerminal(): void { void loadTerminal().then((m) => m.loadXterm()).catch(() => undefined); }
 
+// In the browser the download starts as this module is evaluated (hydration), not after the
+// page has mounted: a warm lab is ready ~0.5 s after mount, and the terminal's chunks
+// (~330 KB) must not still be on the wire then. They stay out of the first-load bundle.
+if (typeof window !== 'undefined') preloadTerminal();
+
 const Terminal = dynamic(loadTerminal, {
   ssr: false,
   loading: () => <p className="terminal-placeholder">…</p>,

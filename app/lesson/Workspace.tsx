@@ -14,6 +14,7 @@ import { ExerciseList } from './ExerciseList.tsx';
 import { LabViews } from '../labview/LabViews.tsx';
 import { SandboxBar } from './SandboxBar.tsx';
 import { preloadTerminal, TerminalSlot } from './TerminalSlot.tsx';
+import { prefetchToken } from '../components/terminal/connection.ts';
 import { WorkshopBanner } from '../workshop/WorkshopBanner.tsx';
 
 const SPLIT_KEY = 'dnl_split';
@@ -28,7 +29,8 @@ export function Workspace({ slug, lang, hosts, exercises, children }: {
   const [split, setSplit] = useState(50);
   const [pane, setPane] = useState<'prose' | 'lab'>('prose');
   const [host, setHost] = useState(hostNames[0]!);
-  const sandbox = useSandbox(slug, hosts);
+  // The first terminal's token is asked for as the lab turns ready, alongside the re-render.
+  const sandbox = useSandbox(slug, hosts, { onReady: (sb) => prefetchToken({ sandboxId: sb.id, host: hostNames[0]!, terminal: 0 }) });
   const box = useRef<HTMLDivElement>(null);
   const sandboxId = sandbox.state.phase === 'ready' ? sandbox.state.sandbox.id : undefined;
   // A Run click before the lab is ready would type into nothing: say so instead.

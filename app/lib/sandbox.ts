@@ -50,9 +50,14 @@ function toPhase(sb: SandboxView): LabPhase {
 }
 
 /** Claims a lab for this lesson when the page opens; aborts outstanding work when it closes. */
-export function useSandbox(lesson: string, hosts: number) {
+export function useSandbox(lesson: string, hosts: number, opts: { onReady?: (sb: SandboxView) => void } = {}) {
   const [state, setState] = useState<LabPhase>({ phase: 'starting' });
   const ctl = useRef<AbortController | null>(null);
+  const onReady = useRef(opts.onReady);
+  onReady.current = opts.onReady;
+  // Told before the page re-renders for "ready", so work it starts (the terminal's token) runs
+  // alongside that render instead of after it.
+  const told = (sb: SandboxView): SandboxView => { if (sb.status === 'ready') onReady.current?.(sb); return sb; };
 
   const claim = useCallback(async (signal: AbortSignal) => {
     setState({ phase: 'starting' });
@@ -64,13 +69,13 @@ export function useSandbox(lesson: string, hosts: number) {
       const list = mine && typeof mine === 'object' && 'sandboxes' in mine && Array.isArray(mine.sandboxes) ? mine.sandboxes : [mine];
       const current = list.map(view).find((v) => v?.lesson === lesson);
       if (current && current.lesson === lesson && current.hosts.length >= hosts && current.status !== 'gone' && current.status !== 'error') {
-        setState(toPhase(current));
+        setState(toPhase(told(current)));
         if (current.status === 'ready') return;
       }
       // wait: the runner answers once the lab is ready (or failed): one request, no polling.
       const sb = view(await call(SANDBOXES_PATH, { method: 'POST', body: JSON.stringify({ hosts, lesson, wait: true }), signal }));
       if (signal.aborted) return;
-      setState(sb ? toPhase(sb) : { phase: 'error', message: 'the runner sent an answer this page does not understand', unreachable: false });
+      setState(sb ? toPhase(told(sb)) : { phase: 'error', message: 'the runner sent an answer this page does not understand', unreachable: false });
     } catch (err) {
       if (signal.aborted) return;
       const e = err as RunnerError;

@@ -29,8 +29,9 @@ export interface TerminalProps {
   height?: CSSProperties['height'];
   autoFocus?: boolean;
   /**
-   * 'webgl' (default, as ttyd and WeTTY): paints a keystroke's echo within the frame; falls back
-   * to 'dom' when WebGL is unavailable or its context is lost. 'dom' is lighter for many small
+   * 'webgl' (default, as ttyd and WeTTY): paints a keystroke's echo within the frame; it takes
+   * over from the DOM renderer once the first prompt is up, and falls back to 'dom' when WebGL
+   * is unavailable or its context is lost. 'dom' is lighter for many small
    * terminals on one page.
    */
   renderer?: 'dom' | 'webgl';
@@ -92,6 +93,7 @@ export default function Terminal({ sandboxId, host, terminal = 0, readOnly = fal
     // it sets up readline). The shell counts as settled once its output (the prompt) has been
     // quiet for a moment; a queued Run goes then.
     let settled = false;
+    let upgradeRenderer: (() => void) | undefined;
     let settleTimer: ReturnType<typeof setTimeout> | undefined;
     const settleSoon = (ms: number): void => {
       if (settled) return;
@@ -99,6 +101,7 @@ export default function Terminal({ sandboxId, host, terminal = 0, readOnly = fal
       settleTimer = setTimeout(() => {
         if (disposed || !conn.canType) return;
         settled = true;
+        upgradeRenderer?.();
         flushQueued();
       }, ms);
     };
@@ -135,13 +138,22 @@ export default function Terminal({ sandboxId, host, terminal = 0, readOnly = fal
       term.open(el);
       cleanups.push(() => term.dispose());
       if (renderer === 'webgl') {
-        try {
-          const { WebglAddon } = await webgl!;
-          if (disposed) return;
-          const gl = new WebglAddon();
-          gl.onContextLoss(() => gl.dispose()); // fall back to the DOM renderer
-          term.loadAddon(gl);
-        } catch { /* DOM renderer it is */ }
+        // The first prompt paints with the DOM renderer; WebGL takes over once the shell has
+        // settled and the page is idle. Building its glyph atlas costs a few hundred ms of main
+        // thread (more without a GPU), which would otherwise sit between "ready" and the prompt.
+        upgradeRenderer = () => {
+          upgradeRenderer = undefined;
+          const idle = window.requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 50));
+          idle(() => {
+            webgl!.then(({ WebglAddon }) => {
+              if (disposed) return;
+              const gl = new WebglAddon();
+              gl.onContextLoss(() => gl.dispose()); // back to the DOM renderer
+              term.loadAddon(gl);
+            }).catch(() => { /* the DOM renderer stays */ });
+          }, { timeout: 2000 });
+        };
+        if (settled || readOnly) upgradeRenderer();
       }
       try { fit.fit(); } catch { /* not laid out yet */ }
       setLoaded(true);

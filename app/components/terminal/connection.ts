@@ -41,6 +41,30 @@ export async function fetchToken(req: TokenRequest, signal: AbortSignal): Promis
   return body as TokenResponse;
 }
 
+/** Tokens asked for before the terminal mounted (see prefetchToken), by request. */
+const early = new Map<string, { at: number; token: Promise<TokenResponse> }>();
+const keyOf = (r: TokenRequest) => `${r.sandboxId} ${r.host} ${r.terminal ?? 0} ${r.mode ?? 'rw'}`;
+
+/**
+ * Asks for a terminal's token now, before its component exists: a page calls this the moment
+ * it learns the lab is ready, so the round trip overlaps rendering. The terminal takes it (once)
+ * if it is still fresh; otherwise it asks again.
+ */
+export function prefetchToken(req: TokenRequest): void {
+  const key = keyOf(req);
+  if (early.has(key)) return;
+  const token = fetchToken(req, new AbortController().signal);
+  token.catch(() => early.delete(key));
+  early.set(key, { at: Date.now(), token });
+}
+
+function takePrefetched(req: TokenRequest): Promise<TokenResponse> | undefined {
+  const key = keyOf(req);
+  const e = early.get(key);
+  early.delete(key);
+  return e && Date.now() - e.at < 20_000 ? e.token : undefined;
+}
+
 export class TerminalConnection {
   private ws: WebSocket | undefined;
   private session: string | undefined;
@@ -66,7 +90,7 @@ export class TerminalConnection {
   /** The token request goes out at once (in parallel with loading xterm); the socket opens on start(). */
   private early: Promise<TokenResponse> | undefined;
   prefetch(): void {
-    this.early = fetchToken(this.tokenRequest(), this.abort.signal);
+    this.early = takePrefetched(this.tokenRequest()) ?? fetchToken(this.tokenRequest(), this.abort.signal);
     this.early.catch(() => { /* connect() handles it */ });
   }
 
