@@ -1,8 +1,9 @@
 /// <reference lib="dom" />
 // Web bench: on a real lesson page with a real sandbox, how long from "your lab is ready" (the
 // status line turns ready) to the first prompt in the terminal, and where that time goes; how
-// long from a `docker network create` typed in the terminal to the live diagram showing it;
-// the lesson page's first-load JavaScript (gzip).
+// long from a `docker network create` typed in the terminal to the live diagram showing it; how
+// long from `docker run -d -p 8080:80 nginx` to the port's link in the lab pane (issue #10: within
+// a second); the lesson page's first-load JavaScript (gzip).
 //
 //   node --import tsx bench/web.ts [--runs 5] [--prewarm ready|token] [--json]
 //   npm run bench -- --only web --runs 5
@@ -141,6 +142,9 @@ const PROBE = `(() => {
         this.addEventListener('open', () => mark('wsOpen'));
         this.addEventListener('message', () => mark('wsFirstFrame'));
       }
+      if (String(url).includes('/runner/ws/labview')) {
+        this.addEventListener('message', (ev) => { if (typeof ev.data === 'string' && ev.data.includes('"port":8080')) mark('portPushed:8080'); });
+      }
     }
   };
   new MutationObserver(() => {
@@ -169,10 +173,28 @@ const PROBE = `(() => {
     };
     requestAnimationFrame(watch);
   };
+  // \`docker run -d -p PORT:80 nginx\` typed in the terminal: mark when the command has returned
+  // (the container id is on screen below the typed line AND the prompt is back: the CLI prints the
+  // id right after create, before the container has started and its port is published) and when
+  // the port's link is in the page.
+  window.__dnlWatchPort = (port) => {
+    const b0 = window.term.buffer.active;
+    const from = b0.baseY + b0.cursorY;
+    const watch = () => {
+      const b = window.term.buffer.active;
+      let text = '';
+      for (let i = from; i < b.length; i++) { const l = b.getLine(i); text += (l ? l.translateToString(true) : '') + '\\n'; }
+      const cur = b.getLine(b.baseY + b.cursorY);
+      if (/\\b[0-9a-f]{64}\\b/.test(text) && cur && /[#$] ?$/.test(cur.translateToString(true).trimEnd())) mark('portCmdDone:' + port);
+      if (document.querySelector('[data-testid="port-links"] a[data-port="' + port + '"]')) mark('portLink:' + port);
+      if (marks['portCmdDone:' + port] === undefined || marks['portLink:' + port] === undefined) requestAnimationFrame(watch);
+    };
+    requestAnimationFrame(watch);
+  };
 })();`;
 
 type Marks = Record<string, number>;
-interface Run { marks: Marks; diagramMs: number; afterCmdMs: number }
+interface Run { marks: Marks; diagramMs: number; afterCmdMs: number; linkMs: number; linkAfterCmdMs: number; pushedAfterCmdMs: number }
 
 async function oneRun(browser: Browser, base: string): Promise<Run> {
   const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -180,6 +202,7 @@ async function oneRun(browser: Browser, base: string): Promise<Run> {
     await ctx.addInitScript({ content: PROBE });
     const page = await ctx.newPage();
     await page.goto(`${base}/lessons/${SLUG}?lang=en`);
+    if (!(await page.evaluate(() => '__dnlMarks' in window))) throw new Error('the page probe did not install (a syntax error in PROBE?)');
     await page.waitForFunction(() => (window as unknown as { __dnlMarks?: Marks }).__dnlMarks?.prompt !== undefined, undefined, { timeout: 600_000, polling: 100 });
     const marks = await page.evaluate(() => (window as unknown as { __dnlMarks: Marks }).__dnlMarks);
     // Change → diagram: a network created in the terminal appears in the live diagram.
@@ -191,8 +214,18 @@ async function oneRun(browser: Browser, base: string): Promise<Run> {
     await page.keyboard.type(`docker network create ${name}\n`);
     await page.locator(`.topology g.topo-network[data-network="${name}"]`).waitFor({ timeout: 120_000 });
     await page.waitForFunction((n) => (window as unknown as { __dnlMarks: Marks }).__dnlMarks[`cmdDone:${n}`] !== undefined, name, { timeout: 60_000, polling: 100 });
+    // Publish → link: a port published in the terminal appears as a link in the lab pane.
+    const port = 8080;
+    await page.evaluate((p) => (window as unknown as { __dnlWatchPort(p: number): void }).__dnlWatchPort(p), port);
+    const t1 = await page.evaluate(() => performance.now());
+    await page.keyboard.type(`docker run -d -p ${port}:80 nginx\n`);
+    await page.waitForFunction((p) => { const k = (window as unknown as { __dnlMarks: Marks }).__dnlMarks; return k[`portLink:${p}`] !== undefined && k[`portCmdDone:${p}`] !== undefined; }, port, { timeout: 120_000, polling: 100 });
     const m = await page.evaluate(() => (window as unknown as { __dnlMarks: Marks }).__dnlMarks);
-    return { marks, diagramMs: m[`drawn:${name}`]! - t0, afterCmdMs: m[`drawn:${name}`]! - m[`cmdDone:${name}`]! };
+    return {
+      marks, diagramMs: m[`drawn:${name}`]! - t0, afterCmdMs: m[`drawn:${name}`]! - m[`cmdDone:${name}`]!,
+      linkMs: m[`portLink:${port}`]! - t1, linkAfterCmdMs: m[`portLink:${port}`]! - m[`portCmdDone:${port}`]!,
+      pushedAfterCmdMs: m[`portPushed:${port}`]! - m[`portCmdDone:${port}`]!,
+    };
   } finally {
     await ctx.close();
   }
@@ -221,7 +254,7 @@ export default async function bench(opts: { runs: number; args: string[]; log: (
       // claim (DNL_POOL_REFILL_DELAY_MS later) has finished before the next learner arrives.
       await srv.warm(i + 1);
       const r = await oneRun(browser, srv.base);
-      opts.log(`run ${i + 1}/${runs}: ready→prompt ${(r.marks.prompt! - r.marks.ready!).toFixed(0)} ms, typed→diagram ${r.diagramMs.toFixed(0)} ms, command done→diagram ${r.afterCmdMs.toFixed(0)} ms`);
+      opts.log(`run ${i + 1}/${runs}: ready→prompt ${(r.marks.prompt! - r.marks.ready!).toFixed(0)} ms, typed→diagram ${r.diagramMs.toFixed(0)} ms, command done→diagram ${r.afterCmdMs.toFixed(0)} ms, run -p done→link ${r.linkAfterCmdMs.toFixed(0)} ms`);
       all.push(r);
     }
     const since = (k: string) => median(all.map((r) => (r.marks[k] ?? NaN) - r.marks.ready!));
@@ -229,6 +262,9 @@ export default async function bench(opts: { runs: number; args: string[]; log: (
     const prompt = all.map((r) => r.marks.prompt! - r.marks.ready!);
     const diagram = all.map((r) => r.diagramMs);
     const afterCmd = all.map((r) => r.afterCmdMs);
+    const link = all.map((r) => r.linkMs);
+    const linkAfter = all.map((r) => r.linkAfterCmdMs);
+    const pushedAfter = all.map((r) => r.pushedAfterCmdMs);
     const rows: BenchRow[] = [
       { metric: 'lesson page first-load JS (gzip)', value: Math.round(kb * 10) / 10, unit: 'KB', target: '≤ 300', ok: kb <= 300, note: `/lessons/${SLUG}` },
       { metric: 'page load → lab ready', value: Math.round(median(all.map((r) => r.marks.ready!))), unit: 'ms', note: 'a warm sandbox every run (the pool of 1 refills between runs)' },
@@ -240,6 +276,9 @@ export default async function bench(opts: { runs: number; args: string[]; log: (
       { metric: 'ready → first prompt visible', value: Math.round(median(prompt)), unit: 'ms', target: '≤ 1000', ok: median(prompt) <= 1000, note: spread(prompt) },
       { metric: 'network create typed → shown in diagram', value: Math.round(median(diagram)), unit: 'ms', note: `${spread(diagram)}; includes the docker command itself` },
       { metric: 'command returned → shown in diagram', value: Math.round(median(afterCmd)), unit: 'ms', target: '≤ 1000', ok: median(afterCmd) <= 1000, note: `${spread(afterCmd)}; negative: drawn before the CLI printed the id` },
+      { metric: 'docker run -p typed → port link shown', value: Math.round(median(link)), unit: 'ms', note: `${spread(link)}; includes the docker command itself` },
+      { metric: 'docker run -p returned (prompt back) → port link shown', value: Math.round(median(linkAfter)), unit: 'ms', target: '≤ 1000', ok: median(linkAfter) <= 1000, note: `${spread(linkAfter)}; negative: shown before the prompt came back` },
+      { metric: '  of which: the runner\'s push arrived', value: Math.round(median(pushedAfter)), unit: 'ms', note: `${spread(pushedAfter)}; after the prompt came back` },
     ];
     return { name: 'web', rows, notes: [`DNL_TERMINAL_PREWARM=${prewarm}; build ${dist}; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (2 cores, shared: noisy)`] };
   } finally {
