@@ -20,6 +20,7 @@ import { LEARNER_COOKIE, signToken } from '../lab-runner/auth.ts';
 import { TERMINAL_WS_PATH } from '../protocol/terminal.ts';
 import { TerminalTestClient } from '../tests/e2e/terminal-helpers.ts';
 import { table as benchTable, type BenchReport, type BenchRow } from './index.ts';
+import { removeInstanceResources } from '../lab-runner/provider/cleanup.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const HARNESS_SRC = '/work/shared/bench/terminal';
@@ -61,16 +62,6 @@ async function freePort(): Promise<number> {
 
 function dockerLines(args: string[]): string[] {
   return execFileSync('docker', args, { encoding: 'utf8' }).split('\n').filter(Boolean);
-}
-
-function removeInstance(instance: string): void {
-  const f = `label=dnl.instance=${instance}`;
-  const c = dockerLines(['ps', '-aq', '--filter', f]);
-  if (c.length) execFileSync('docker', ['rm', '-f', '-v', ...c], { stdio: 'ignore' });
-  const n = dockerLines(['network', 'ls', '-q', '--filter', f]);
-  if (n.length) execFileSync('docker', ['network', 'rm', ...n], { stdio: 'ignore' });
-  const v = dockerLines(['volume', 'ls', '-q', '--filter', f]);
-  if (v.length) execFileSync('docker', ['volume', 'rm', '-f', ...v], { stdio: 'ignore' });
 }
 
 /** RSS of a process and all its descendants, MiB (from /proc). */
@@ -153,7 +144,7 @@ async function stopOurs(o: Ours): Promise<void> {
     await Promise.race([exited, sleep(10_000)]);
     if (o.server.exitCode === null) o.server.kill('SIGKILL');
   }
-  removeInstance(o.instance);
+  removeInstanceResources(o.instance);
   fs.rmSync(o.dataDir, { recursive: true, force: true });
   fs.rmSync(o.appDir, { recursive: true, force: true }); // symlinks are removed, not followed
 }

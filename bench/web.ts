@@ -16,7 +16,7 @@
 // itself (performance.now(): a MutationObserver on the status line, wrapped fetch/WebSocket, and
 // a check of xterm's buffer on every animation frame). Medians; the machine is shared, so noisy.
 import { randomBytes } from 'node:crypto';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -24,6 +24,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { chromium, type Browser } from 'playwright-core';
 import { median, runStandalone, type BenchReport, type BenchRow } from './index.ts';
+import { removeInstanceResources } from '../lab-runner/provider/cleanup.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const CHROME_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -54,17 +55,6 @@ function snapshotApp(distDir: string): string {
   }
   fs.cpSync(src, path.join(dir, '.next-bench'), { recursive: true, filter: (p) => !p.startsWith(path.join(src, 'cache')) });
   return dir;
-}
-
-function removeInstance(instance: string): void {
-  const q = (args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).split('\n').filter(Boolean);
-  const f = `label=dnl.instance=${instance}`;
-  const c = q(['ps', '-aq', '--filter', f]);
-  if (c.length) execFileSync('docker', ['rm', '-f', '-v', ...c], { stdio: 'ignore' });
-  const n = q(['network', 'ls', '-q', '--filter', f]);
-  if (n.length) execFileSync('docker', ['network', 'rm', ...n], { stdio: 'ignore' });
-  const v = q(['volume', 'ls', '-q', '--filter', f]);
-  if (v.length) execFileSync('docker', ['volume', 'rm', '-f', ...v], { stdio: 'ignore' });
 }
 
 interface Server {
@@ -110,7 +100,7 @@ async function startServer(appDir: string, prewarm: string, log: (m: string) => 
         await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
-      try { removeInstance(instance); } catch (e) { log(`clean-up of ${instance} failed: ${String(e)}`); }
+      try { removeInstanceResources(instance); } catch (e) { log(`clean-up of ${instance} failed: ${String(e)}`); }
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -4,7 +4,7 @@
 //
 // The web build comes from DNL_NEXT_DIST_DIR (default .next) and is rebuilt first when any of
 // its inputs is newer (scripts/bootstrap.mjs); `npm test` builds .next once before the tests.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -13,6 +13,7 @@ import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 // @ts-expect-error -- plain JS module without types
 import { ensureWebBuild as ensureWebBuildJs } from '../../scripts/bootstrap.mjs';
+import { removeInstanceResources } from '../../lab-runner/provider/cleanup.ts';
 
 export const root = path.resolve(import.meta.dirname, '../..');
 export const screenshots = path.join(root, 'docs/screenshots');
@@ -28,16 +29,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Removes every container, network and volume carrying this instance's label. */
-export function removeInstanceResources(instance: string): void {
-  const q = (args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).split('\n').filter(Boolean);
-  const f = `label=dnl.instance=${instance}`;
-  const c = q(['ps', '-aq', '--filter', f]);
-  if (c.length) execFileSync('docker', ['rm', '-f', '-v', ...c], { stdio: 'ignore' });
-  const n = q(['network', 'ls', '-q', '--filter', f]);
-  if (n.length) execFileSync('docker', ['network', 'rm', ...n], { stdio: 'ignore' });
-  const v = q(['volume', 'ls', '-q', '--filter', f]);
-  if (v.length) execFileSync('docker', ['volume', 'rm', '-f', ...v], { stdio: 'ignore' });
-}
+export { removeInstanceResources };
 
 export interface ServerOptions {
   /** Short name for the data dir and instance label (e.g. 'workshop'). */
