@@ -5,6 +5,7 @@ import http from 'node:http';
 import nextModule from 'next';
 import { createRunner } from '../lab-runner/runner.ts';
 import { setSecurityHeaders } from '../lab-runner/api/security-headers.ts';
+import { answerClientErrors } from '../lab-runner/api/http.ts';
 
 async function main(): Promise<void> {
   const runner = await createRunner();
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     socket.on('error', () => socket.destroy());
     if (!runner.handleUpgrade(req, socket, head)) void upgradeNext(req, socket, head);
   });
+  answerClientErrors(server);
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, host, resolve); });
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   console.log(`\n  Docker Network Labs is ready: http://${shown}:${port}\n`);

@@ -1,7 +1,8 @@
 // A deliberately small router: the runner's API is a handful of JSON routes.
 // Every handler gets a parsed, validated body; every failure becomes a JSON error with words a
 // person can act on. Nothing a client sends can crash the process.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { z } from 'zod';
 
 export class HttpError extends Error {
@@ -52,6 +53,23 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(text);
+}
+
+/**
+ * Requests Node's HTTP parser refuses before any handler runs (headers or address over 16 KB,
+ * malformed request lines) still get a JSON sentence, like every other error of the API,
+ * instead of Node's bare status line. Installed on each server that serves the runner.
+ */
+export function answerClientErrors(server: Server): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable || (err.code === 'ECONNRESET')) { socket.destroy(); return; }
+    const big = err.code === 'HPE_HEADER_OVERFLOW';
+    const [status, text] = big ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+    const body = JSON.stringify(big
+      ? { error: 'The request address or headers are too large (more than 16 KB).', code: 'too_large' }
+      : { error: 'The request could not be read as HTTP.', code: 'bad_request' });
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  });
 }
 
 export class Router {

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { Config } from '../../lab-runner/config.ts';
 import { createRunner, type Runner, type RunnerOptions } from '../../lab-runner/runner.ts';
+import { answerClientErrors } from '../../lab-runner/api/http.ts';
 import { removeInstanceResources } from '../e2e/harness.ts';
 
 export interface RunnerServer { runner: Runner; server: http.Server; base: string; close(): Promise<void> }
@@ -21,6 +22,7 @@ export async function startRunnerServer(config: Config, opts: Omit<RunnerOptions
     socket.on('error', () => socket.destroy());
     if (!runner.handleUpgrade(req, socket, head)) socket.destroy();
   });
+  answerClientErrors(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     runner, server,

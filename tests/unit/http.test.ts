@@ -47,3 +47,29 @@ test('router validates bodies and turns every failure into a JSON error', async 
     assert.equal((await fetch(`${base}/nothing`)).status, 404);
   });
 });
+
+test('requests the HTTP parser refuses (a 20 KB address, garbage) still get a JSON sentence', async () => {
+  const http = await import('node:http');
+  const net = await import('node:net');
+  const { answerClientErrors } = await import('../../lab-runner/api/http.ts');
+  const server = http.createServer((_req, res) => { res.end('ok'); });
+  answerClientErrors(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  const raw = (text: string) => new Promise<string>((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => s.write(text));
+    let out = '';
+    s.on('data', (b) => { out += b.toString(); });
+    s.on('end', () => resolve(out));
+    s.on('error', reject);
+  });
+  try {
+    const big = await raw(`GET /runner/api/workshops/${'x'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    assert.match(big, /^HTTP\/1\.1 431 /);
+    const body = JSON.parse(big.slice(big.indexOf('\r\n\r\n') + 4)) as { error: string };
+    assert.match(body.error, /too large/);
+    const junk = await raw('\x00\x01 not http at all\r\n\r\n');
+    assert.match(junk, /^HTTP\/1\.1 400 /);
+    assert.ok((JSON.parse(junk.slice(junk.indexOf('\r\n\r\n') + 4)) as { error: string }).error.length > 8);
+  } finally { server.close(); }
+});
