@@ -28,7 +28,13 @@ async function until(what: string, ms: number, ok: () => boolean | Promise<boole
 async function restartDockerd(): Promise<void> {
   const systemd = fs.existsSync('/run/systemd/system') && spawnSync('systemctl', ['is-active', '--quiet', 'docker']).status === 0;
   if (systemd) { execFileSync('systemctl', ['restart', 'docker']); return; }
-  const pid = Number(execFileSync('pidof', ['dockerd'], { encoding: 'utf8' }).trim().split(/\s+/)[0]);
+  // pidof also lists every sandbox host's INNER dockerd (their processes are visible from here):
+  // the machine's daemon is the one in this PID namespace.
+  const ours = fs.readlinkSync('/proc/self/ns/pid');
+  const pids = execFileSync('pidof', ['dockerd'], { encoding: 'utf8' }).trim().split(/\s+/).map(Number)
+    .filter((p) => { try { return fs.readlinkSync(`/proc/${p}/ns/pid`) === ours; } catch { return false; } });
+  assert.equal(pids.length, 1, `exactly one dockerd in this PID namespace (found ${pids.join(', ') || 'none'})`);
+  const pid = pids[0]!;
   const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
   process.kill(pid, 'SIGTERM');
   await until('dockerd to exit', 60_000, () => !fs.existsSync(`/proc/${pid}`));
