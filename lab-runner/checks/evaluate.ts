@@ -29,6 +29,10 @@ export interface EvaluateOptions {
   answer?: string;
   /** Exec-slot priority of this check's probes (lower first): the watcher puts unfinished exercises first. */
   priority?: number;
+  /** Take this check's probe results from the cache even in a fresh round: the watcher says so for
+   *  exercises already passed, so a Check press re-probes what the learner is working on, not
+   *  what they finished (those are re-probed once their cached result expires). */
+  reuse?: boolean;
 }
 
 export async function evaluate(check: Check, target: CheckTarget, opts: EvaluateOptions = {}): Promise<CheckResult> {
@@ -72,7 +76,7 @@ async function inContainer(f: Facts, host: string, container: string, script: st
   // A probe that waits out its deadline (isolation) starts first, so the quick ones overlap it.
   return f.execProbe(`${host}\u0000${container}\u0000${script}`,
     () => execIn(docker, container, ['sh', '-c', script], { timeoutMs: PROBE_MS, signal: o.signal }),
-    { deps: cache?.deps, keep: cache?.keep, priority: (o.priority ?? 0) - (slow ? 0.5 : 0) });
+    { deps: cache?.deps, keep: cache?.keep, priority: (o.priority ?? 0) - (slow ? 0.5 : 0), reuse: o.reuse });
 }
 
 function addressesOf(info: Docker.ContainerInspectInfo, network?: string): string[] {

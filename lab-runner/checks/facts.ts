@@ -5,6 +5,7 @@
 // watcher may also keep their results between rounds in a ProbeCache, keyed by the Docker state
 // the probe depends on: a result is reused only while that state is unchanged.
 // Engine failures become LabError with words a learner can act on; the raw error is kept for logs.
+import os from 'node:os';
 import type Docker from 'dockerode';
 import type { ExecResult } from '../provider/types.ts';
 import { say, type Reason } from './reasons.ts';
@@ -25,6 +26,49 @@ function statusOf(err: unknown): number | undefined {
  * busy 2-core machine does not starve each probe past its timeout (6 made the self-test's final
  * all-at-once round miss DNS/HTTP deadlines at load 100; the slow isolation pings go first). */
 export const EXEC_SLOTS = 4;
+
+/** Probe execs in flight in this whole runner, every sandbox's rounds together. Without a bound,
+ * a room of 30 pressing Check at once starts a hundred `docker exec`s on 2 cores: each misses
+ * its own deadline, the failures bring more Check presses, and nothing passes any more
+ * (congestion collapse). A queued probe costs nothing; the most urgent goes first. */
+export const MACHINE_EXEC_SLOTS = Math.max(4, 2 * os.availableParallelism());
+
+/** At most `slots` tasks at once; waiters by priority (lower first), FIFO within one. */
+export class Gate {
+  private running = 0;
+  private readonly waiting: Array<{ priority: number; go: () => void; signal?: AbortSignal }> = [];
+  constructor(readonly slots: number) {}
+
+  get busy(): number { return this.running; }
+  get queued(): number { return this.waiting.length; }
+
+  async run<T>(task: () => Promise<T>, priority = 0, signal?: AbortSignal): Promise<T> {
+    if (this.running >= this.slots) {
+      await new Promise<void>((go, stop) => {
+        const w = { priority, go: () => { signal?.removeEventListener('abort', drop); go(); }, signal };
+        // A round made stale while its probe waited never starts the exec at all.
+        const drop = (): void => {
+          const i = this.waiting.indexOf(w);
+          if (i >= 0) this.waiting.splice(i, 1);
+          stop(signal!.reason);
+        };
+        if (signal?.aborted) { stop(signal.reason); return; }
+        signal?.addEventListener('abort', drop, { once: true });
+        let i = this.waiting.findIndex((x) => x.priority > priority);
+        if (i < 0) i = this.waiting.length;
+        this.waiting.splice(i, 0, w);
+      });
+    }
+    this.running++;
+    try { return await task(); } finally {
+      this.running--;
+      this.waiting.shift()?.go();
+    }
+  }
+}
+
+/** The runner-wide bound on probe execs (see MACHINE_EXEC_SLOTS). */
+export const machineExecs = new Gate(MACHINE_EXEC_SLOTS);
 
 /**
  * Probe results kept between the rounds of one live watcher. An entry is only ever read under
@@ -67,26 +111,15 @@ export interface RoundStats { probesRun: number; probesCached: number; probesSha
 
 export class Facts {
   private memo = new Map<string, Promise<unknown>>();
-  private running = 0;
-  private waiting: Array<{ priority: number; go: () => void }> = [];
+  /** This round's own exec slots (EXEC_SLOTS), inside the runner-wide ones. */
+  private readonly slots = new Gate(EXEC_SLOTS);
   readonly stats: RoundStats = { probesRun: 0, probesCached: 0, probesShared: 0 };
   constructor(readonly target: CheckTarget, readonly signal?: AbortSignal, readonly opts: FactsOptions = {}) {}
 
-  /** Runs a probe when one of the round's exec slots is free; a lower priority number goes first. */
-  async probe<T>(run: () => Promise<T>, priority = 0): Promise<T> {
-    if (this.running >= EXEC_SLOTS) {
-      await new Promise<void>((go) => {
-        // Stable: after every waiter of the same or a more urgent priority.
-        let i = this.waiting.findIndex((w) => w.priority > priority);
-        if (i < 0) i = this.waiting.length;
-        this.waiting.splice(i, 0, { priority, go });
-      });
-    }
-    this.running++;
-    try { return await run(); } finally {
-      this.running--;
-      this.waiting.shift()?.go();
-    }
+  /** Runs a probe when one of the round's exec slots, and then one of the runner's, is free; a
+   *  lower priority number goes first. A probe's own timeout starts when it runs, not while it waits. */
+  probe<T>(run: () => Promise<T>, priority = 0): Promise<T> {
+    return this.slots.run(() => machineExecs.run(run, priority, this.signal), priority, this.signal);
   }
 
   /**
@@ -95,13 +128,13 @@ export class Facts {
    * that state is unchanged. Only results `keep` accepts are stored (the caller keeps verdicts
    * that passed, so a flaky failure is always re-probed).
    */
-  execProbe(key: string, run: () => Promise<ExecResult>, o: { deps?: string; keep?: (r: ExecResult) => boolean; priority?: number } = {}): Promise<ExecResult> {
+  execProbe(key: string, run: () => Promise<ExecResult>, o: { deps?: string; keep?: (r: ExecResult) => boolean; priority?: number; reuse?: boolean } = {}): Promise<ExecResult> {
     const roundKey = `probe:${key}`;
     const shared = this.memo.get(roundKey) as Promise<ExecResult> | undefined;
     if (shared) { this.stats.probesShared++; return shared; }
     const cacheKey = o.deps !== undefined ? `${key}\u0000${o.deps}` : undefined;
     const cache = this.opts.cache;
-    const hit = cacheKey && cache && !this.opts.fresh ? cache.get(cacheKey) : undefined;
+    const hit = cacheKey && cache && (!this.opts.fresh || o.reuse) ? cache.get(cacheKey) : undefined;
     if (hit) { this.stats.probesCached++; return Promise.resolve(hit); }
     const p = this.probe(run, o.priority).then((r) => {
       this.stats.probesRun++;

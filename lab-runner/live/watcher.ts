@@ -157,7 +157,8 @@ export class LessonWatcher {
   /** The learner typed: check again (afresh) once the terminal has been quiet for a moment. */
   activity(): void { this.schedule(this.lullMs, { trigger: 'activity', fresh: true }); }
 
-  /** Re-checks every exercise now, afresh (the Check button), and returns every status. */
+  /** Re-checks every exercise now (the Check button), afresh except the probes of exercises already
+   *  passed while their cached result lasts; returns every status. */
   async checkNow(): Promise<ExerciseStatus[]> {
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; this.pending = undefined; }
     await this.runRound('check', true);
@@ -233,8 +234,9 @@ export class LessonWatcher {
           this.update(x.id, { passed: false, reason: why.en, reasonKo: why.ko, ms: 0 }, true);
           return;
         }
-        const priority = this.statuses.get(x.id)?.passed ? 1 : 0;
-        const r = await evaluate(x.check, this.opts.target, { signal, facts, priority, answer: this.opts.answer?.(x.id), onEngineError: (e) => this.log(`engine error (${lesson.slug}/${x.id}): ${String(e)}`) });
+        const passed = this.statuses.get(x.id)?.passed ?? false;
+        const priority = passed ? 1 : 0;
+        const r = await evaluate(x.check, this.opts.target, { signal, facts, priority, reuse: passed, answer: this.opts.answer?.(x.id), onEngineError: (e) => this.log(`engine error (${lesson.slug}/${x.id}): ${String(e)}`) });
         if (signal.aborted) return;
         const changed = this.update(x.id, r, false);
         done.push({ id: x.id, passed: r.passed, ms: r.ms, at: Date.now(), changed });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type Docker from 'dockerode';
 import { CheckSchema } from '../../lessons/checks.ts';
-import { EXEC_SLOTS, Facts, ProbeCache, containerKey } from '../../lab-runner/checks/facts.ts';
+import { EXEC_SLOTS, Facts, Gate, MACHINE_EXEC_SLOTS, ProbeCache, containerKey, machineExecs } from '../../lab-runner/checks/facts.ts';
 import type { CheckTarget } from '../../lab-runner/checks/target.ts';
 import { LessonWatcher, type RoundTrace } from '../../lab-runner/live/watcher.ts';
 import type { ExecResult, SandboxEvent } from '../../lab-runner/provider/types.ts';
@@ -36,6 +36,9 @@ test('one probe per round, shared; kept between rounds only under the same deps,
 
   await new Facts(target, undefined, { cache, fresh: true }).execProbe('ping c3 c4', probe(0), { deps: 'd2', keep });
   assert.equal(runs, 3, 'Check button / first round: probed afresh even with a kept result');
+
+  await new Facts(target, undefined, { cache, fresh: true }).execProbe('ping c3 c4', probe(0), { deps: 'd2', keep, reuse: true });
+  assert.equal(runs, 3, 'a fresh round still reuses the kept result of an exercise already passed (reuse)');
 
   await new Facts(target, undefined, { cache }).execProbe('ping c3 gone', probe(1), { deps: 'd2', keep });
   await new Facts(target, undefined, { cache }).execProbe('ping c3 gone', probe(1), { deps: 'd2', keep });
@@ -75,6 +78,31 @@ test('exec slots: a lower priority number goes first, in order within a priority
   assert.deepEqual(order, ['unfinished, isolation ping', 'unfinished exercise', 'unfinished exercise 2', 'passed exercise']);
 });
 
+test('runner-wide exec slots: the rounds of many sandboxes together never run more than MACHINE_EXEC_SLOTS probes; the waiting probe of a stale round never runs', async () => {
+  let running = 0, peak = 0, ran = 0;
+  const work = async () => { running++; ran++; peak = Math.max(peak, running); await new Promise((r) => setTimeout(r, 5)); running--; };
+  // 30 sandboxes' rounds, each with its own round slots, probing at once.
+  const rounds = Array.from({ length: 30 }, () => new Facts(target));
+  await Promise.all(rounds.flatMap((f) => Array.from({ length: EXEC_SLOTS }, () => f.probe(work))));
+  assert.equal(ran, 30 * EXEC_SLOTS);
+  assert.equal(peak, MACHINE_EXEC_SLOTS, `at most ${MACHINE_EXEC_SLOTS} probe execs at once in the runner`);
+  assert.equal(machineExecs.busy, 0);
+
+  const g = new Gate(1);
+  let release!: () => void;
+  const held = g.run(() => new Promise<void>((r) => { release = r; }));
+  const stale = new AbortController();
+  let staleRan = false;
+  const waiting = g.run(async () => { staleRan = true; }, 0, stale.signal);
+  stale.abort(new Error('stale'));
+  await assert.rejects(waiting, /stale/);
+  release();
+  await held;
+  await g.run(async () => undefined); // the slot is free again
+  assert.equal(staleRan, false, 'the exec of a stale round never started');
+  assert.equal(g.queued, 0);
+});
+
 test('containerKey changes when a container is reconnected or restarted, not otherwise', () => {
   const info = (endpoint: string, started: string) => ({
     Id: 'abc', State: { Status: 'running', StartedAt: started, Pid: 42 }, HostConfig: { NetworkMode: 'my_bridge_network' },
@@ -112,4 +140,17 @@ test('watcher: rounds are traced; terminal activity does not postpone a round an
   assert.equal(round.aborted, false);
   assert.deepEqual(round.exercises.map((x) => [x.id, x.passed, x.changed]), [['net', true, false]]);
   w.close();
+});
+
+test('a probe against an engine that stops answering costs its deadline, not an exec slot for good', async () => {
+  const { execIn } = await import('../../lab-runner/checks/container-exec.ts');
+  const hung = { getContainer: () => ({ exec: () => new Promise(() => { /* never answers */ }) }) } as unknown as Docker;
+  const t0 = Date.now();
+  const r = await execIn(hung, 'c3', ['true'], { timeoutMs: 150 });
+  assert.equal(r.exitCode, 124, 'timed out like a probe that got no answer');
+  assert.ok(Date.now() - t0 < 2_000);
+  const stale = new AbortController();
+  const p = execIn(hung, 'c3', ['true'], { timeoutMs: 10_000, signal: stale.signal });
+  stale.abort(new Error('round is stale'));
+  await assert.rejects(p, /round is stale/, 'a cancelled round is not reported as a timeout');
 });
