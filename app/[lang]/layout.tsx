@@ -25,6 +25,7 @@ export default async function LangLayout({ children, params }: { children: React
         <a className="brand" href="/">{s.siteName}</a>
         <nav className="site-nav" aria-label={s.siteName}>
           <a href="/">{s.courseMap}</a>
+          <a href="/workshop" data-testid="join-workshop">{s.joinWorkshop}</a>
           {/* A full navigation (not client routing): proxy.ts stores the choice in the cookie. */}
           <a href={`?lang=${other}`} hrefLang={other} lang={other} aria-label={s.otherLanguageLabel} data-testid="lang-toggle">{s.otherLanguage}</a>
           <ThemeToggle lang={lang} />

@@ -100,6 +100,10 @@ describe('web app', () => {
       // Nothing visited yet: the call to action starts the course.
       assert.equal(await page.getByRole('link', { name: 'Start with the first lesson' }).getAttribute('href'), '/lessons/01-first-steps');
       await page.screenshot({ path: path.join(shots, 'fixture-course-map.png'), fullPage: true });
+      // A student in a workshop room finds the join form from every page's header.
+      await page.getByTestId('join-workshop').click();
+      await page.waitForURL(/\/workshop(\?|$)/);
+      await page.getByTestId('join-code').waitFor();
     } finally { await ctx.close(); }
   });
 
