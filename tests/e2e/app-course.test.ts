@@ -52,9 +52,11 @@ describe('the real course', () => {
     const page = await stubbedPage();
     try {
       for (const lang of ['en', 'ko'] as const) {
-        await page.goto(`${base}/?lang=${lang}`);
+        const res = await page.goto(`${base}/?lang=${lang}`);
+        await page.locator('.lesson-card h3 a').first().waitFor({ timeout: 30_000 }).catch(() => undefined);
         const titles = await page.locator('.lesson-card h3 a').allTextContents();
-        assert.equal(titles.length, course.lessons.length);
+        assert.equal(titles.length, course.lessons.length,
+          `${lang}: ${titles.length} lesson cards at ${page.url()} (HTTP ${res?.status()}): ${(await page.locator('body').innerText()).slice(0, 300)}`);
         course.lessons.forEach((l, i) => assert.ok(titles[i]!.endsWith(l.content[lang].title), `${lang}: ${titles[i]} names ${l.slug}`));
         await page.locator('.lesson-card .progress:not(.progress-unknown)').first().waitFor();
         assert.match(await page.locator('.lesson-card .progress').first().innerText(), lang === 'en' ? /0 of \d+ exercises passed/ : /0개 통과/);
