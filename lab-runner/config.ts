@@ -17,6 +17,8 @@ export const ConfigSchema = z.object({
   hostMemoryMb: int(128, 65536).default(1024).describe('DNL_HOST_MEMORY_MB: memory limit per sandbox host'),
   hostPids: int(64, 65536).default(1024).describe('DNL_HOST_PIDS: pids limit per sandbox host'),
   hostCpus: z.coerce.number().min(0.1).max(64).default(1).describe('DNL_HOST_CPUS: CPU limit per sandbox host'),
+  hostBootCpus: z.coerce.number().min(0.1).max(64).optional()
+    .describe("DNL_HOST_BOOT_CPUS: CPU limit while a host boots (before any learner command runs), lowered to DNL_HOST_CPUS once its engine is ready; default: every core of the machine"),
   hostDiskMb: int(64, 1_048_576).default(2048).describe('DNL_HOST_DISK_MB: disk budget per sandbox host'),
   gcSeconds: int(1, 3600).default(15).describe('DNL_GC_SECONDS: how often the collector runs (expiry, orphans, stopped hosts restarted, pool refill)'),
   diskCheckSeconds: int(1, 3600).default(15).describe('DNL_DISK_CHECK_SECONDS: how often the disk watchdog measures each claimed sandbox'),
@@ -42,7 +44,7 @@ export type Config = z.infer<typeof ConfigSchema>;
 const ENV: Record<keyof Config, string> = {
   port: 'PORT', host: 'HOST', dataDir: 'DNL_DATA_DIR', secret: 'DNL_SECRET', dockerSocket: 'DOCKER_SOCKET',
   labPool: 'DNL_LAB_POOL', runtime: 'DNL_RUNTIME', hostMemoryMb: 'DNL_HOST_MEMORY_MB', hostPids: 'DNL_HOST_PIDS',
-  hostCpus: 'DNL_HOST_CPUS', hostDiskMb: 'DNL_HOST_DISK_MB', diskCheckSeconds: 'DNL_DISK_CHECK_SECONDS', gcSeconds: 'DNL_GC_SECONDS', maxSandboxes: 'DNL_MAX_SANDBOXES',
+  hostCpus: 'DNL_HOST_CPUS', hostBootCpus: 'DNL_HOST_BOOT_CPUS', hostDiskMb: 'DNL_HOST_DISK_MB', diskCheckSeconds: 'DNL_DISK_CHECK_SECONDS', gcSeconds: 'DNL_GC_SECONDS', maxSandboxes: 'DNL_MAX_SANDBOXES',
   maxPerLearner: 'DNL_MAX_PER_LEARNER', rateLearnerPerMinute: 'DNL_RATE_LEARNER_PER_MINUTE', rateAddressPerMinute: 'DNL_RATE_ADDRESS_PER_MINUTE', poolSize: 'DNL_POOL_SIZE', poolRefillDelayMs: 'DNL_POOL_REFILL_DELAY_MS', idleMinutes: 'DNL_IDLE_MINUTES',
   ttlMinutes: 'DNL_TTL_MINUTES', instance: 'DNL_INSTANCE', terminalBackend: 'DNL_TERMINAL_BACKEND', terminalPrewarm: 'DNL_TERMINAL_PREWARM',
   workshopLeadMinutes: 'DNL_WORKSHOP_LEAD_MINUTES', workshopCreateKey: 'DNL_WORKSHOP_CREATE_KEY',

@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
@@ -430,7 +431,9 @@ export class LocalDockerProvider implements Provider {
         Memory: this.cfg.hostMemoryMb * 1024 * 1024,
         MemorySwap: this.cfg.hostMemoryMb * 1024 * 1024, // no swap: a memory hog meets the limit
         PidsLimit: this.cfg.hostPids,
-        NanoCpus: Math.round(this.cfg.hostCpus * 1e9),
+        // Booting (dnl-init, containerd, dockerd: ~1.3 s of CPU) runs no learner code, so it may
+        // use more than the host's share; waitReady lowers the limit before anyone gets the host.
+        NanoCpus: this.bootNanoCpus(),
         RestartPolicy: { Name: 'unless-stopped', MaximumRetryCount: 0 },
         // No upstream resolver: names outside the lab fail fast and locally (DESIGN.md).
         Dns: ['127.0.0.1'],
@@ -446,6 +449,18 @@ export class LocalDockerProvider implements Provider {
       },
     }), () => this.mark(id, host, 'created'));
     this.mark(id, host, 'started');
+  }
+
+  private hostNanoCpus(): number { return Math.round(this.cfg.hostCpus * 1e9); }
+
+  private bootNanoCpus(): number {
+    return Math.max(this.hostNanoCpus(), Math.round((this.cfg.hostBootCpus ?? os.cpus().length) * 1e9));
+  }
+
+  /** Puts a booted host under its CPU limit (a no-op for the engine when it already is). */
+  private async settleLimits(container: Docker.Container): Promise<void> {
+    if (this.bootNanoCpus() === this.hostNanoCpus()) return;
+    await container.update({ NanoCpus: this.hostNanoCpus() });
   }
 
   private cgroupV1: Promise<boolean> | undefined;
@@ -505,7 +520,7 @@ export class LocalDockerProvider implements Provider {
     try {
       for (;;) {
         signal?.throwIfAborted();
-        if (await this.isReady(sandboxId, host, signal)) return;
+        if (await this.isReady(sandboxId, host, signal)) { await this.settleLimits(container); return; }
         // dnl-init writes its reason here when the inner engine or an image load fails.
         const failed = readIfExists(path.join(dir, 'failed'));
         if (failed) throw new Error(`Sandbox host ${host} of ${sandboxId} failed to start: ${failed.trim()}`);

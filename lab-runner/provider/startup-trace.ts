@@ -1,7 +1,7 @@
 // Where a sandbox host's start-up time goes, read back from what the host already writes:
-// dnl-init's own log lines (container stdout, timestamped by the engine) and the inner dockerd's
-// log (/var/log/dockerd.log in the container's writable layer, read from the outer host, so
-// tracing costs the sandbox nothing). Used by the bench (`bench/sandbox.ts --phases`) and handy
+// dnl-init's own log lines (container stdout, timestamped by the engine) and the inner
+// containerd's and dockerd's logs (/var/log/containerd.log and dockerd.log in the container's
+// writable layer, read from the outer host, so tracing costs the sandbox nothing). Used by the bench (`bench/sandbox.ts --phases`) and handy
 // for an operator asking why starts are slow. Wall-clock marks, epoch ms, same clock as the runner.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,10 +17,10 @@ const INIT_PHASES: Array<[RegExp, string]> = [
   [/^ready$/, 'init:ready'],
 ];
 
-/** Inner dockerd log messages → phase name (first occurrence wins). */
+/** Inner containerd and dockerd log messages → phase name (first occurrence wins). */
 const DOCKERD_PHASES: Array<[RegExp, string]> = [
   [/msg="Starting up"/, 'dockerd:starting'],
-  [/msg="containerd successfully booted/, 'dockerd:containerd-up'],
+  [/msg="containerd successfully booted/, 'containerd:up'],
   [/msg="Loading containers: start\."/, 'dockerd:loading'],
   [/msg="Loading containers: done\."/, 'dockerd:loaded'],
   [/msg="Daemon has completed initialization"/, 'dockerd:initialized'],
@@ -74,7 +74,9 @@ export async function hostStartupMarks(docker: Docker, containerId: string): Pro
   marks.push(...parseInitLog(logs));
   const upper = (st.GraphDriver?.Data as Record<string, string> | undefined)?.UpperDir;
   if (upper) {
-    try { marks.push(...parseDockerdLog(fs.readFileSync(path.join(upper, 'var/log/dockerd.log'), 'utf8'))); } catch { /* not there (other storage driver) */ }
+    for (const log of ['var/log/containerd.log', 'var/log/dockerd.log']) {
+      try { marks.push(...parseDockerdLog(fs.readFileSync(path.join(upper, log), 'utf8'))); } catch { /* not there (other storage driver) */ }
+    }
   }
   return marks.filter((m) => Number.isFinite(m.at)).sort((a, b) => a.at - b.at);
 }

@@ -31,6 +31,14 @@ test('fork bomb and memory hog are contained', { timeout: 300_000 }, async (t) =
   const [bomb, hog, calm] = await Promise.all(['bomber', 'hogger', 'calm'].map(async (l) => m.whenReady((await m.claim(l)).id)));
   const hostId = (id: string) => m.info(id)!.hosts[0]!.id;
 
+  // Hosts boot with every core (DNL_HOST_BOOT_CPUS), and are held to DNL_HOST_CPUS once ready.
+  for (const s of [bomb!, hog!, calm!]) {
+    const hc = (await docker.getContainer(hostId(s.id)).inspect()).HostConfig;
+    assert.equal(hc.NanoCpus, cfg.hostCpus * 1e9, 'the engine records the learner-time CPU limit');
+    const quota = cgroupFile('cpu', hostId(s.id), 'cpu.cfs_quota_us');
+    if (quota !== undefined) assert.equal(Number(quota), cfg.hostCpus * Number(cgroupFile('cpu', hostId(s.id), 'cpu.cfs_period_us')), 'and the kernel enforces it');
+  }
+
   // Fork bomb inside an inner container (detached: the bomb may leave no pid for `docker` itself).
   const fb = await p.exec(bomb!.id, 'node1', "docker run -d --name bomb busybox sh -c 'f() { f | f & }; f; sleep 600'", { timeoutMs: 60_000 });
   assert.equal(fb.exitCode, 0, fb.stderr);

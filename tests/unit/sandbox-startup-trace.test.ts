@@ -19,7 +19,7 @@ test('dnl-init lines: start derived from the +ms offsets, known steps named', ()
   assert.equal(marks[3]!.at - marks[0]!.at, 4743);
 });
 
-test('dockerd lines: first occurrence of each step, logrus time stamps', () => {
+test('containerd and dockerd lines: first occurrence of each step, logrus time stamps', () => {
   const log = [
     'time="2026-11-29T08:49:09.557526696Z" level=info msg="Starting up"',
     'time="2026-11-29T08:49:10.235052219Z" level=info msg="containerd successfully booted in 0.277117s"',
@@ -30,7 +30,7 @@ test('dockerd lines: first occurrence of each step, logrus time stamps', () => {
     'time="2026-11-29T08:49:12.000000000Z" level=info msg="Starting up"',
   ].join('\n');
   const marks = parseDockerdLog(log);
-  assert.deepEqual(marks.map((m) => m.phase), ['dockerd:starting', 'dockerd:containerd-up', 'dockerd:loading', 'dockerd:loaded', 'dockerd:initialized', 'dockerd:api']);
+  assert.deepEqual(marks.map((m) => m.phase), ['dockerd:starting', 'containerd:up', 'dockerd:loading', 'dockerd:loaded', 'dockerd:initialized', 'dockerd:api']);
   assert.equal(marks[0]!.at, Date.parse('2026-11-29T08:49:09.557Z'));
 });
 

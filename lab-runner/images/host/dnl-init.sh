@@ -4,8 +4,9 @@
 # It turns a plain container into something that behaves like a real Docker host:
 #   1. make the cgroup hierarchies writable, so an inner dockerd can create cgroups;
 #   2. cut off upstream DNS (resolv.conf names only 127.0.0.1), so nothing leaves the lab by name;
-#   3. start the inner dockerd (log: /var/log/dockerd.log), nested under our own cgroup so the
-#      sandbox's pids/memory limits bind the learner's containers too;
+#   3. start containerd and the inner dockerd side by side (logs: /var/log/containerd.log and
+#      /var/log/dockerd.log), nested under our own cgroup so the sandbox's pids/memory limits bind
+#      the learner's containers too;
 #   4. load the lesson images baked into the image (busybox, nginx), then touch /run/dnl/ready;
 #   5. load the heavier debian image in the background (touch /run/dnl/debian-ready when done);
 #   6. stay alive as PID 1: reap orphans, and stop dockerd cleanly on SIGTERM/SIGINT.
@@ -46,7 +47,11 @@ remount_cgroups_v1() {
   local dev mnt fstype opts rest o subsys
   # Read the table first: we change it while iterating.
   local table
-  table=$(awk '$3 == "cgroup" { print $2, $4 }' /proc/self/mounts)
+  local _dev _mnt _fs _opts _rest
+  while read -r _dev _mnt _fs _opts _rest; do
+    [ "$_fs" = cgroup ] && table+="$_mnt $_opts"$'\n'
+  done <<< "$MOUNTS"
+  table=${table%$'\n'}
   [ -n "$table" ] || return 0
   while read -r mnt opts; do
     case ",$opts," in *,ro,*) ;; *) continue ;; esac
@@ -88,16 +93,24 @@ prepare_cgroup_v2() {
 # Our own cgroup path (same in every v1 hierarchy with the cgroupfs driver; "/" when we live in
 # a private cgroup namespace, where nesting is automatic and no parent is needed).
 own_cgroup() {
-  local line path=""
+  local line path="" ctl rest
+  # Pure bash (no grep/sed forks): this runs on every host start.
   for ctl in pids memory cpu; do
-    line=$(grep -E "^[0-9]+:([^:]*,)?$ctl(,[^:]*)?:" /proc/self/cgroup | head -n1)
-    if [ -n "$line" ]; then path=${line#*:*:}; break; fi
+    while IFS= read -r line; do
+      rest=${line#*:}                      # "<controllers>:<path>"
+      case ",${rest%%:*}," in *",$ctl,"*) path=${rest#*:}; break 2 ;; esac
+    done < /proc/self/cgroup
   done
-  [ -n "$path" ] || path=$(sed -n 's/^0:://p' /proc/self/cgroup | head -n1)
+  if [ -z "$path" ]; then
+    while IFS= read -r line; do
+      case "$line" in 0::*) path=${line#0::}; break ;; esac
+    done < /proc/self/cgroup
+  fi
   echo "${path:-/}"
 }
 
-if grep -q ' /sys/fs/cgroup cgroup2 ' /proc/self/mounts; then
+MOUNTS=$(< /proc/self/mounts)
+if [[ "$MOUNTS" == *" /sys/fs/cgroup cgroup2 "* ]]; then
   prepare_cgroup_v2
 else
   remount_cgroups_v1
@@ -120,12 +133,28 @@ printf 'nameserver 127.0.0.1\n' > /etc/resolv.conf
 ip route del default 2>/dev/null || true
 
 # --- 3. the inner engine ---------------------------------------------------------------------
+# containerd starts beside dockerd rather than as its child: each spends a few hundred ms of Go
+# start-up, and dockerd (--containerd) waits for this socket. Same root/state folders as the
+# child dockerd would start, the CRI plugin and storage drivers this kernel lacks left out.
+CTD=/var/run/docker/containerd
+mkdir -p "$CTD"
+cat > "$CTD/dnl-containerd.toml" <<'TOML'
+version = 2
+root = "/var/lib/docker/containerd/daemon"
+state = "/var/run/docker/containerd/daemon"
+disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.zfs"]
+[grpc]
+  address = "/var/run/docker/containerd/containerd.sock"
+TOML
+containerd --config "$CTD/dnl-containerd.toml" >> /var/log/containerd.log 2>&1 &
+CONTAINERD_PID=$!
 log "starting dockerd (cgroup parent: ${CGROUP_ARGS[*]:-none}, log: $DOCKERD_LOG)"
 dockerd \
-  -H unix:///var/run/docker.sock \
   -H "unix://$DNL_RUN/docker.sock" \
+  -H unix:///var/run/docker.sock \
   "${CGROUP_ARGS[@]}" \
   --dns 127.0.0.1 \
+  --containerd="$CTD/containerd.sock" \
   >> "$DOCKERD_LOG" 2>&1 &
 DOCKERD_PID=$!
 echo "$DOCKERD_PID" > "$DNL_RUN/docker.pid"
@@ -133,8 +162,10 @@ echo "$DOCKERD_PID" > "$DNL_RUN/docker.pid"
 stop() {
   log "stopping dockerd"
   kill -TERM "$DOCKERD_PID" 2>/dev/null
-  # dockerd stops its containers (10 s grace each, in parallel) before exiting.
+  # dockerd stops its containers (10 s grace each, in parallel) before exiting; then containerd.
   wait "$DOCKERD_PID" 2>/dev/null
+  kill -TERM "$CONTAINERD_PID" 2>/dev/null
+  wait "$CONTAINERD_PID" 2>/dev/null
   exit 0
 }
 trap stop TERM INT
@@ -145,6 +176,10 @@ deadline=$((SECONDS + READY_TIMEOUT))
 until [ -S /var/run/docker.sock ] && curl -sf --max-time 2 --unix-socket /var/run/docker.sock http://docker/_ping >/dev/null 2>&1; do
   if ! kill -0 "$DOCKERD_PID" 2>/dev/null; then
     fail "dockerd exited during start-up; last lines of $DOCKERD_LOG: $(tail -n 5 "$DOCKERD_LOG" | tr '\n' ' ')"
+    break
+  fi
+  if ! kill -0 "$CONTAINERD_PID" 2>/dev/null; then
+    fail "containerd exited during start-up; last lines of /var/log/containerd.log: $(tail -n 5 /var/log/containerd.log | tr '\n' ' ')"
     break
   fi
   if [ "$SECONDS" -ge "$deadline" ]; then
