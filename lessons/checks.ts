@@ -55,8 +55,11 @@ export const ReachesCheck = z.object({
     .describe('ping: one ICMP echo; tcp: a TCP connect to port; http: an HTTP GET to port'),
   port: z.number().int().min(1).max(65535).optional().describe('Port for tcp/http (http defaults to 80)'),
   expect: z.boolean().default(true).describe('true: the traffic must get through; false: it must NOT (isolation)'),
+  routed: z.boolean().optional()
+    .describe('With expect false: the source must have a route to the target, so its packets really leave and go unanswered ("Network is unreachable" does not count)'),
 }).refine((c) => c.via !== 'tcp' || c.port !== undefined, { message: 'via tcp needs a port', path: ['port'] })
   .refine((c) => (c.to === undefined) !== (c.toIpOf === undefined), { message: 'give exactly one of to and toIpOf', path: ['to'] })
+  .refine((c) => !c.routed || !c.expect, { message: 'routed only means something with expect: false', path: ['routed'] })
   .describe('Real traffic from one container to a target inside the lab succeeds (or is blocked)');
 
 export const ResolvesCheck = z.object({

@@ -118,7 +118,7 @@ export const CAPTURE_PRESETS = {
   },
   ports: {
     host: 'node1', target: { kind: 'interface', name: 'any' }, filter: 'tcp port 8080 or tcp port 80',
-    title: { en: 'Watch a published port being reached', ko: '게시된 포트로 들어오는 연결 보기' },
+    title: { en: 'Watch a published port being reached', ko: '공개된 포트로 들어오는 연결 보기' },
   },
   overlay: {
     host: 'node1', target: { kind: 'interface', name: 'eth0' }, filter: 'udp port 4789',

@@ -173,8 +173,8 @@ const ko: Strings = {
   topology: '랩 다이어그램',
   topologyPending: '호스트, 네트워크, 컨테이너의 실시간 다이어그램이 여기에 표시됩니다.',
   labView: {
-    ports: '게시된 포트',
-    noPorts: '아직 게시된 포트가 없습니다 (docker run -d -p 8080:80 nginx를 실행하면 여기에 링크가 나타납니다).',
+    ports: '공개된 포트',
+    noPorts: '아직 공개된 포트가 없습니다 (docker run -d -p 8080:80 nginx를 실행하면 여기에 링크가 나타납니다).',
     openPort: (host, port) => `${host}:${port}를 새 탭에서 열기`,
     portOf: (container, port) => `${container} (포트 ${port})`,
     packets: '패킷',

@@ -158,6 +158,7 @@ const kinds: { [K in Check['kind']]: (c: CheckOf<K>, f: Facts, o: EvaluateOption
       return no(say.cannotReach({ from: c.from, target, how, timedOut: r.exitCode === 124 }));
     }
     if (passed) return no(say.stillReaches({ from: c.from, target, how }));
+    if (c.routed && /network (is )?unreachable/i.test(out)) return no(say.noRoute({ from: c.from, target }));
     return ok(say.isolated({ from: c.from, target, how }));
   },
 

@@ -222,6 +222,10 @@ export const say = {
     en: `${from} can still reach ${shownEn(target)} (${viaEn(how)}), but it should not.`,
     ko: `${from} 컨테이너에서 아직 ${shownKo(target)}에 도달할 수 있습니다(${viaKo(how)}). 도달할 수 없어야 합니다.`,
   })),
+  noRoute: R<{ from: string; target: Shown }>(({ from, target }) => ({
+    en: `${from} has no route to ${shownEn(target)} ("Network is unreachable"): no packet even left, so this shows nothing about the traffic itself. Give it a route first (for a host's own view: ip route add <subnet> dev eth0), then try again.`,
+    ko: `${from} 컨테이너에는 ${shownKo(target)}(으)로 가는 경로가 없습니다("Network is unreachable"). 패킷이 나가지도 않았으므로 트래픽 자체에 대해서는 아무것도 보여 주지 않습니다. 먼저 경로를 추가한 뒤(호스트 시점이라면 ip route add <서브넷> dev eth0) 다시 시도하세요.`,
+  })),
   isolated: R<{ from: string; target: Shown; how: Via }>(({ from, target, how }) => ({
     en: `${from} cannot reach ${shownEn(target)} (${viaEn(how)}), as intended.`,
     ko: `${from} 컨테이너에서 ${shownKo(target)}에 도달할 수 없습니다(${viaKo(how)}). 의도한 대로입니다.`,
@@ -267,11 +271,11 @@ export const say = {
   // ---- ports
   notPublished: R<{ name: string; wanted: Wanted; shown: string }>(({ name, wanted, shown }) => ({
     en: `${name} does not publish ${wantedEn(wanted)}${shown ? ` (it publishes ${shown})` : ' (it publishes no ports; add -p)'}.`,
-    ko: `${name} 컨테이너에 ${wantedKo(wanted)} 매핑이 없습니다${shown ? `(게시된 포트: ${shown})` : '(게시된 포트가 없습니다. -p 옵션을 붙이세요)'}.`,
+    ko: `${name} 컨테이너에 ${wantedKo(wanted)} 매핑이 없습니다${shown ? `(공개된 포트: ${shown})` : '(공개된 포트가 없습니다. -p 옵션을 붙이세요)'}.`,
   })),
   wrongHostIp: R<{ name: string; wanted: Wanted; have: string[]; hostIp: string; flag: string }>(({ name, wanted, have, hostIp, flag }) => ({
     en: `${name} publishes ${wantedEn(wanted)} on ${list(have)}, not only on ${hostIp}; use -p ${flag}.`,
-    ko: `${name} 컨테이너는 ${wantedKo(wanted)} 매핑을 ${list(have)} 주소에 게시합니다. ${hostIp} 주소에만 게시하려면 -p ${flag} 옵션을 쓰세요.`,
+    ko: `${name} 컨테이너는 ${wantedKo(wanted)} 매핑을 ${list(have)} 주소에 공개합니다. ${hostIp} 주소에만 공개하려면 -p ${flag} 옵션을 쓰세요.`,
   })),
   wrongContainerPort: R<{ hostPort: number; name: string; have: string; want: string }>(({ hostPort, name, have, want }) => ({
     en: `Host port ${hostPort} goes to ${name}'s port ${have}, not ${want}.`,
@@ -279,11 +283,11 @@ export const say = {
   })),
   published: R<{ name: string; hostPort: number; cp: string }>(({ name, hostPort, cp }) => ({
     en: `${name} publishes ${hostPort}->${cp}.`,
-    ko: `${name} 컨테이너가 ${hostPort}->${cp} 포트를 게시합니다.`,
+    ko: `${name} 컨테이너가 ${hostPort}->${cp} 포트를 공개합니다.`,
   })),
   publishedAnswers: R<{ name: string; hostPort: number; cp: string; url: string }>(({ name, hostPort, cp, url }) => ({
     en: `${name} publishes ${hostPort}->${cp} and answers at ${url}.`,
-    ko: `${name} 컨테이너가 ${hostPort}->${cp} 포트를 게시하고 ${url}에서 응답합니다.`,
+    ko: `${name} 컨테이너가 ${hostPort}->${cp} 포트를 공개하고 ${url}에서 응답합니다.`,
   })),
   publishedSilent: R<{ name: string; hostPort: number; cp: string; url: string }>(({ name, hostPort, cp, url }) => ({
     en: `Host port ${hostPort} is mapped to ${name}, but nothing answers at ${url} (is the server inside listening on ${cp}?).`,

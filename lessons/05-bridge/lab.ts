@@ -28,7 +28,7 @@ export default defineLab({
       ),
       hints: [
         { en: 'Start both containers with `--network my_bridge_network` and the names container3 and container4.', ko: '두 컨테이너를 `--network my_bridge_network` 옵션과 container3, container4라는 이름으로 실행하세요.' },
-        { en: '`docker run -d --name container3 --network my_bridge_network nginx`, then the same for container4.', ko: '`docker run -d --name container3 --network my_bridge_network nginx` 를 실행한 뒤 container4도 같은 방식으로 실행하세요.' },
+        { en: '`docker run -d --name container3 --network my_bridge_network nginx`, then the same for container4.', ko: '`docker run -d --name container3 --network my_bridge_network nginx`를 실행한 뒤 container4도 같은 방식으로 실행하세요.' },
         { en: 'A container created on another network can join later: `docker network connect my_bridge_network container4`.', ko: '다른 네트워크에서 만든 컨테이너는 나중에 `docker network connect my_bridge_network container4`로 연결할 수 있습니다.' },
       ],
       solution: [

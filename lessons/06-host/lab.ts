@@ -24,7 +24,7 @@ export default defineLab({
         check.hostAnswers({ port: 80, via: 'http' }),
       ),
       hints: [
-        { en: 'With the host network there is nothing to publish: nginx listens on the host itself.', ko: '호스트 네트워크에서는 공개할 것이 없습니다. nginx가 호스트 자체에서 대기합니다.' },
+        { en: 'With the host network there is nothing to publish: nginx listens on the host itself.', ko: '호스트 네트워크에서는 공개할 것이 없습니다. nginx가 호스트 자체의 포트에서 수신 대기합니다.' },
         'curl -sI http://127.0.0.1/',
       ],
       solution: [{ host: 'node1', run: 'for i in 1 2 3 4 5 6 7 8 9 10; do curl -sfI http://127.0.0.1/ && break; sleep 0.5; done' }],

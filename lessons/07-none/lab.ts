@@ -18,7 +18,7 @@ export default defineLab({
     },
     {
       id: 'cut-off',
-      title: { en: 'Show that container7 reaches nobody', ko: 'container7이 아무 곳에도 닿지 않음을 확인하기' },
+      title: { en: 'Show that container7 reaches nobody', ko: 'container7이 아무 곳에도 접근하지 못함을 확인하기' },
       check: check.all(
         check.containerRunning({ name: 'neighbour', network: 'bridge' }),
         check.reaches({ from: 'neighbour', toIpOf: { container: 'neighbour', network: 'bridge' }, via: 'http' }),

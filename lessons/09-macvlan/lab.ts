@@ -39,16 +39,22 @@ export default defineLab({
     },
     {
       id: 'host-cannot-reach',
-      title: { en: 'Show that the host cannot reach its macvlan containers', ko: '호스트가 자기 macvlan 컨테이너에 닿지 못함을 확인하기' },
+      title: { en: 'Show that the host cannot reach its macvlan containers', ko: '호스트가 자기 macvlan 컨테이너에 접근하지 못함을 확인하기' },
       check: check.all(
         check.sharesHostNetwork({ container: 'hostview' }),
-        check.reaches({ from: 'hostview', toIpOf: { container: 'container6', network: 'macvlan_network' }, via: 'ping', expect: false }),
+        // routed: with no route to 192.168.1.0/24 ping fails at once ("Network is unreachable"),
+        // which is not the macvlan limitation; with the route, the ARP question goes unanswered.
+        check.reaches({ from: 'hostview', toIpOf: { container: 'container6', network: 'macvlan_network' }, via: 'ping', expect: false, routed: true }),
       ),
       hints: [
         { en: 'A container with `--network host` sees exactly what the host sees. Run one called hostview and ping container6 from it.', ko: '`--network host` 컨테이너는 호스트와 똑같이 봅니다. hostview라는 컨테이너를 실행하고 거기서 container6에 ping 하세요.' },
-        'docker run -d --name hostview --network host busybox sleep 86400',
+        { en: 'Give the host its route to the macvlan subnet first, as a host on that LAN would have: `ip route add 192.168.1.0/24 dev eth0`.', ko: '먼저 그 LAN에 있는 호스트처럼 macvlan 서브넷으로 가는 경로를 호스트에 추가하세요: `ip route add 192.168.1.0/24 dev eth0`.' },
+        'ip route add 192.168.1.0/24 dev eth0\ndocker run -d --name hostview --network host busybox sleep 86400',
       ],
-      solution: [{ host: 'node1', run: 'docker run -d --name hostview --network host busybox sleep 86400' }],
+      solution: [
+        { host: 'node1', run: 'ip route add 192.168.1.0/24 dev eth0' },
+        { host: 'node1', run: 'docker run -d --name hostview --network host busybox sleep 86400' },
+      ],
     },
   ],
 });

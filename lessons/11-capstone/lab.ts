@@ -55,7 +55,7 @@ export default defineLab({
         check.resolves({ from: 'web', name: 'db', expect: false }),
       ),
       hints: [
-        { en: 'From web, `curl -sI http://api/` must answer; from api, `curl -sI http://db/`; from web, db must neither resolve nor answer by IP.', ko: 'web에서 `curl -sI http://api/`가, api에서 `curl -sI http://db/`가 응답해야 합니다. web에서 db는 이름으로도 IP로도 닿으면 안 됩니다.' },
+        { en: 'From web, `curl -sI http://api/` must answer; from api, `curl -sI http://db/`; from web, db must neither resolve nor answer by IP.', ko: 'web에서 `curl -sI http://api/`가, api에서 `curl -sI http://db/`가 응답해야 합니다. web에서는 db에 이름으로도 IP로도 접근할 수 없어야 합니다.' },
         'docker exec web curl -sI http://api/; docker exec api curl -sI http://db/; docker exec web ping -c 1 -W 1 db',
       ],
       solution: [

@@ -71,6 +71,12 @@ describe('check kinds against the real engine', () => {
     await expectCheck({ kind: 'reaches', from: `${p}a`, toIpOf: { container: `${p}c` } }, false, /cannot reach c's address/);
     await expectCheck({ kind: 'reaches', from: `${p}a`, toIpOf: { container: `${p}c` }, expect: false }, true, /as intended/);
     await expectCheck({ kind: 'reaches', from: `${p}a`, to: `${p}b`, expect: false }, false, /can still reach b/);
+    // routed: silence counts, a missing route does not. lo (network none) has no route at all, so
+    // its ping fails with "Network is unreachable" before any packet leaves; an unused address of
+    // a's own subnet is routed, and its ARP question goes unanswered.
+    await expectCheck({ kind: 'reaches', from: `${p}lo`, toIpOf: { container: `${p}b` }, expect: false }, true, /as intended/);
+    await expectCheck({ kind: 'reaches', from: `${p}lo`, toIpOf: { container: `${p}b` }, expect: false, routed: true }, false, /^lo has no route to b's address N\.20/);
+    await expectCheck({ kind: 'reaches', from: `${p}a`, to: `${N}.99`, expect: false, routed: true }, true, /cannot reach N\.99 \(ping\), as intended/);
     await expectCheck({ kind: 'reaches', from: `${p}ghost`, to: `${p}b` }, false, /^There is no container named ghost/);
   });
 

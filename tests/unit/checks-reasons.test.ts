@@ -53,6 +53,7 @@ const samples: { [K in keyof typeof say]: Parameters<(typeof say)[K]>[0] } = {
   noAnswerByName: { from: 'container3', target: { to: 'container4' }, how: { via: 'http', port: 8080 } },
   cannotReach: { from: 'container3', target: { container: 'outsider', ip: '172.19.0.2' }, how: { via: 'ping' }, timedOut: true },
   stillReaches: { from: 'container4', target: { container: 'outsider', ip: '172.19.0.2' }, how: { via: 'ping' } },
+  noRoute: { from: 'hostview', target: { container: 'container6', ip: '192.168.1.2' } },
   isolated: { from: 'container4', target: { container: 'outsider', ip: '172.19.0.2' }, how: { via: 'ping' } },
   noDnsTool: { from: 'slim' },
   noResolveTarget: { container: 'api', name: 'backend' },

@@ -54,6 +54,7 @@ test('schema: defaults filled in, invalid checks rejected with the field and rea
   const bad = (x: unknown): string => { const r = CheckSchema.safeParse(x); assert.equal(r.success, false); return r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '); };
   assert.match(bad({ kind: 'reaches', from: 'a', to: 'b', via: 'tcp' }), /port: via tcp needs a port/);
   assert.match(bad({ kind: 'reaches', from: 'a' }), /to: give exactly one of to and toIpOf/);
+  assert.match(bad({ kind: 'reaches', from: 'a', to: 'b', routed: true }), /routed: routed only means something with expect: false/);
   assert.match(bad({ kind: 'containerRunning', name: 'a', ip: '10.0.0.1' }), /network: ip and alias need a network/);
   assert.match(bad({ kind: 'networkExists', name: 'x', subnet: '192.168.1.0' }), /subnet: must be a subnet like 192\.168\.1\.0\/24/);
   assert.match(bad({ kind: 'networkExists', host: 'server1', name: 'x' }), /host: a host is named node1, node2/);
