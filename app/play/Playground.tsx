@@ -1,9 +1,18 @@
 'use client';
 // Claims (or reuses) the learner's single-host sandbox, then shows its terminal.
 import { useEffect, useState } from 'react';
-import Terminal, { loadXterm } from '../components/terminal/Terminal.tsx';
+import * as xterm from '@xterm/xterm';
+import * as fit from '@xterm/addon-fit';
+import * as links from '@xterm/addon-web-links';
+import * as clipboard from '@xterm/addon-clipboard';
+import Terminal, { loadXterm, provideXterm } from '../components/terminal/Terminal.tsx';
 import TerminalTabs from '../components/terminal/TerminalTabs.tsx';
+import { prefetchToken } from '../components/terminal/connection.ts';
 import { SANDBOXES_PATH } from '../../protocol/sandbox.ts';
+import { PLAY_CLAIM_GLOBAL, type EarlyClaim } from './claim-script.ts';
+
+// The playground is nothing but a terminal: xterm comes with the page, not after it.
+provideXterm([xterm, fit, links, clipboard]);
 
 type State = { phase: 'claiming' } | { phase: 'ready'; id: string; hosts: string[] } | { phase: 'error'; message: string };
 
@@ -18,18 +27,28 @@ function wantedRenderer(): 'dom' | 'webgl' {
   return new URLSearchParams(location.search).get('renderer') === 'dom' ? 'dom' : 'webgl';
 }
 
-async function claim(signal: AbortSignal): Promise<State> {
-  const res = await fetch(SANDBOXES_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hosts: wantedHosts(), wait: true }), signal });
-  const body = (await res.json().catch(() => ({}))) as { id?: string; status?: string; hosts?: Array<{ name: string }>; error?: string };
-  if (!res.ok || body.status !== 'ready' || !body.id) return { phase: 'error', message: body.error ?? `The lab machine could not be started (HTTP ${res.status}).` };
-  return { phase: 'ready', id: body.id, hosts: body.hosts?.map((h) => h.name) ?? ['node1'] };
+function toState({ ok, status, body, token }: EarlyClaim): State {
+  if (!ok || body.status !== 'ready' || !body.id) return { phase: 'error', message: body.error ?? `The lab machine could not be started (HTTP ${status}).` };
+  const hosts = body.hosts?.map((h) => h.name) ?? ['node1'];
+  // The terminal's token: already asked for by the inline script, or asked for now, while React
+  // renders the terminal.
+  prefetchToken({ sandboxId: body.id, host: hosts[0] ?? 'node1', terminal: 0 }, token);
+  return { phase: 'ready', id: body.id, hosts };
 }
 
-// First-prompt time: the claim and the xterm download start when this module is evaluated in
-// the browser (as its chunk arrives), not after hydration, which on a busy machine is later.
+async function claim(signal: AbortSignal): Promise<State> {
+  const res = await fetch(SANDBOXES_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hosts: wantedHosts(), wait: true }), signal });
+  return toState({ ok: res.ok, status: res.status, body: (await res.json().catch(() => ({}))) as EarlyClaim['body'] });
+}
+
+// First-prompt time: the page's inline script (claim-script.ts) sent the claim while the HTML
+// was still arriving; this module takes its answer, or claims itself when there is none.
 let early: Promise<State> | undefined;
 if (typeof window !== 'undefined') {
-  early = claim(new AbortController().signal).catch((err: unknown) => ({ phase: 'error' as const, message: `The lab runner cannot be reached (${err instanceof Error ? err.message : 'network error'}).` }));
+  const sent = (window as unknown as Record<string, Promise<EarlyClaim> | undefined>)[PLAY_CLAIM_GLOBAL];
+  (window as unknown as Record<string, unknown>)[PLAY_CLAIM_GLOBAL] = undefined;
+  early = (sent ? sent.then(toState) : claim(new AbortController().signal))
+    .catch((err: unknown) => ({ phase: 'error' as const, message: `The lab runner cannot be reached (${err instanceof Error ? err.message : 'network error'}).` }));
   void loadXterm().catch(() => { /* the component reports it */ });
 }
 

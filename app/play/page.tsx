@@ -2,6 +2,7 @@
 // Useful to learners who want to try something outside a lesson, and the page the terminal's
 // browser tests and benchmark drive.
 import Playground from './Playground.tsx';
+import { PLAY_CLAIM_SCRIPT } from './claim-script.ts';
 
 export const metadata = { title: 'Playground · Docker Network Labs' };
 
@@ -13,6 +14,7 @@ export default function PlayPage() {
         Your own Docker host: try <code>docker network ls</code>, <code>docker run --rm busybox ip addr</code>, anything.
         It is yours alone, has no internet access, and is removed after a while without use.
       </p>
+      <script dangerouslySetInnerHTML={{ __html: PLAY_CLAIM_SCRIPT }} />
       <Playground />
     </main>
   );

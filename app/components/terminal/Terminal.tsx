@@ -47,12 +47,23 @@ export const TERMINAL_THEME: ITheme = {
   brightBlack: '#7f8694', brightRed: '#ff8f8f', brightGreen: '#a2f0b1', brightYellow: '#ffe08a', brightBlue: '#9ccfff', brightMagenta: '#e6c2ff', brightCyan: '#94f0f0', brightWhite: '#ffffff',
 };
 
-let xtermModules: ReturnType<typeof importXterm> | undefined;
-function importXterm() {
+type XtermModules = readonly [
+  Pick<typeof import('@xterm/xterm'), 'Terminal'>, Pick<typeof import('@xterm/addon-fit'), 'FitAddon'>,
+  Pick<typeof import('@xterm/addon-web-links'), 'WebLinksAddon'>, Pick<typeof import('@xterm/addon-clipboard'), 'ClipboardAddon'>,
+];
+let xtermModules: Promise<XtermModules> | undefined;
+function importXterm(): Promise<XtermModules> {
   return Promise.all([import('@xterm/xterm'), import('@xterm/addon-fit'), import('@xterm/addon-web-links'), import('@xterm/addon-clipboard')]);
 }
+/**
+ * For a page that is nothing but a terminal (the playground): xterm ships in its first bundle,
+ * downloaded and compiled alongside React instead of after hydration.
+ */
+export function provideXterm(mods: XtermModules): void {
+  xtermModules ??= Promise.resolve(mods);
+}
 /** Starts downloading xterm.js (call it as soon as a page knows it will show a terminal). */
-export function loadXterm(): ReturnType<typeof importXterm> {
+export function loadXterm(): Promise<XtermModules> {
   if (!xtermModules) import('@xterm/addon-webgl').catch(() => { /* the DOM renderer then */ });
   xtermModules ??= importXterm().catch((err: unknown) => { xtermModules = undefined; throw err; });
   return xtermModules;

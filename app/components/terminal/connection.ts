@@ -24,10 +24,11 @@ export interface ConnectionOptions {
 
 class TokenError extends Error { constructor(message: string, readonly retry: boolean) { super(message); } }
 
-export async function fetchToken(req: TokenRequest, signal: AbortSignal): Promise<TokenResponse> {
+/** A terminal's token; `sent` is the same request already on its way (e.g. from a page's inline script). */
+export async function fetchToken(req: TokenRequest, signal: AbortSignal, sent?: Promise<Response>): Promise<TokenResponse> {
   let res: Response;
   try {
-    res = await fetch(TERMINAL_TOKEN_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req), signal });
+    res = await (sent ?? fetch(TERMINAL_TOKEN_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req), signal }));
   } catch (err) {
     if (signal.aborted) throw err;
     throw new TokenError('the lab runner cannot be reached', true);
@@ -50,10 +51,10 @@ const keyOf = (r: TokenRequest) => `${r.sandboxId} ${r.host} ${r.terminal ?? 0} 
  * it learns the lab is ready, so the round trip overlaps rendering. The terminal takes it (once)
  * if it is still fresh; otherwise it asks again.
  */
-export function prefetchToken(req: TokenRequest): void {
+export function prefetchToken(req: TokenRequest, sent?: Promise<Response>): void {
   const key = keyOf(req);
   if (early.has(key)) return;
-  const token = fetchToken(req, new AbortController().signal);
+  const token = fetchToken(req, new AbortController().signal, sent);
   token.catch(() => early.delete(key));
   early.set(key, { at: Date.now(), token });
 }
