@@ -54,8 +54,11 @@ export class FakeProvider implements Provider {
     if (!s) throw new Error(`no sandbox ${id}`);
     s.labels = { ...s.labels, ...labels };
   }
+  /** The next ensureRunning fails with this (as a Docker daemon does while it restarts). */
+  failEnsure: Error | undefined;
   async ensureRunning(id: string): Promise<SandboxInfo> {
     this.calls.push(`ensure ${id}`);
+    if (this.failEnsure) { const e = this.failEnsure; this.failEnsure = undefined; throw e; }
     const s = this.sandboxes.get(id);
     if (!s) throw new Error(`no sandbox ${id}`);
     for (const h of s.hosts) h.running = true;

@@ -46,7 +46,14 @@ interface Entry {
   abort: AbortController;
   /** The disk watchdog already stopped this sandbox's containers once (see checkDisk). */
   diskStrike?: boolean;
+  /** Starting stopped hosts again failed (the engine may be restarting): the collector retries until then. */
+  recoverUntil?: number;
+  /** Set while a failed recovery waits for the collector's next pass. */
+  retryRestart?: boolean;
 }
+
+/** How long the collector keeps trying to bring back the stopped hosts of a sandbox that was ready. */
+const RECOVER_MS = 5 * 60_000;
 
 export interface ManagerEvents {
   status: [SandboxView & { owner: string }];
@@ -146,7 +153,7 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
       };
       this.entries.set(e.id, e);
       // A host stopped by a Docker daemon restart is started again; either way wait for ready.
-      e.settled = this.track(e, () => this.provider.ensureRunning(e.id, e.abort.signal));
+      e.settled = this.track(e, () => this.provider.ensureRunning(e.id, e.abort.signal), { recovering: true });
     }
     const adopted = live.filter((s) => this.entries.has(s.id)).map((s) => s.id);
     if (adopted.length) this.log(`adopted ${adopted.length} sandbox(es): ${adopted.join(', ')}`);
@@ -224,16 +231,31 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
     return e;
   }
 
-  /** Runs a start/reset, keeping status and info up to date; never rejects. */
-  private track(e: Entry, run: () => Promise<SandboxInfo>): Promise<void> {
+  /**
+   * Runs a start/reset, keeping status and info up to date; never rejects. `recovering`: bringing
+   * back the stopped hosts of a sandbox that was ready; a failure (say, the Docker daemon is still
+   * restarting and refuses the start) is retried by the collector for RECOVER_MS before it counts.
+   */
+  private track(e: Entry, run: () => Promise<SandboxInfo>, o: { recovering?: boolean } = {}): Promise<void> {
     return run().then((info) => {
       if (e.status === 'gone') return;
       e.info = info;
       e.status = 'ready';
       e.error = undefined;
+      e.recoverUntil = undefined;
       this.emitStatus(e);
     }, (err: unknown) => {
       if (e.status === 'gone' || e.abort.signal.aborted) return;
+      const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      if (o.recovering && this.now() < (e.recoverUntil ??= this.now() + RECOVER_MS)) {
+        e.status = 'starting';
+        e.retryRestart = true;
+        e.error = `Your lab machine stopped and starting it again failed (${why}); trying again shortly. Your containers and files are kept.`;
+        this.log(`sandbox ${e.id}: starting it again failed (${why}); the collector retries`);
+        this.emitStatus(e);
+        return;
+      }
+      e.recoverUntil = undefined;
       e.status = 'error';
       e.error = `The lab machine could not be started: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}. Reset it or try again.`;
       this.log(`sandbox ${e.id} failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -257,6 +279,8 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
       await before;
       if (e.settled !== before) continue; // a reset started meanwhile
       if (e.status === 'ready') return this.view(e);
+      // A failed recovery waits for the collector's next try (bounded by RECOVER_MS).
+      if (e.status === 'starting' && e.retryRestart) { await new Promise((r) => setTimeout(r, 500)); continue; }
       throw new HttpError(503, e.error ?? 'The lab machine went away.', e.status === 'gone' ? 'gone' : 'start_failed');
     }
   }
@@ -338,9 +362,12 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
     if (host && !Array.from({ length: e.hosts }, (_, i) => `node${i + 1}`).includes(host)) {
       throw new HttpError(400, `This lab has no host named ${host}.`, 'invalid');
     }
-    if (e.status === 'starting' || e.status === 'resetting') {
+    // A sandbox waiting for the collector's next try at its stopped hosts may be reset instead.
+    if ((e.status === 'starting' && !e.retryRestart) || e.status === 'resetting') {
       throw new HttpError(409, 'The lab machine is still starting; reset it once it is ready.', 'busy');
     }
+    e.retryRestart = false;
+    e.recoverUntil = undefined;
     e.status = 'resetting';
     e.lastActive = this.now();
     this.emitStatus(e);
@@ -399,7 +426,7 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
     // Sandboxes removed behind our back (docker rm by hand) become 'gone'; unknown complete ones are adopted.
     const live = new Map((await this.provider.list()).map((s) => [s.id, s]));
     for (const e of [...this.entries.values()]) {
-      if (!live.has(e.id) && (e.status === 'ready' || e.status === 'error')) {
+      if (!live.has(e.id) && (e.status === 'ready' || e.status === 'error' || e.retryRestart)) {
         e.status = 'gone';
         e.error = 'This lab machine was removed outside the lab runner.';
         this.entries.delete(e.id);
@@ -410,14 +437,21 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
     // restart) is started again, and the learner sees it happen rather than a dead terminal.
     for (const e of [...this.entries.values()]) {
       const info = live.get(e.id);
-      if (e.status !== 'ready' || !info) continue;
+      if (!info) continue;
+      if (e.retryRestart) {
+        e.retryRestart = false;
+        this.log(`sandbox ${e.id}: trying again to start its hosts`);
+        e.settled = this.track(e, () => this.provider.ensureRunning(e.id, e.abort.signal), { recovering: true });
+        continue;
+      }
+      if (e.status !== 'ready') continue;
       const down = info.hosts.filter((h) => !h.running).map((h) => h.name);
       if (down.length === 0) continue;
       this.log(`sandbox ${e.id}: ${down.join(', ')} stopped; starting again`);
       e.status = 'starting';
       e.error = `${down.join(' and ')} stopped unexpectedly and ${down.length > 1 ? 'are' : 'is'} being started again; your containers and files are kept.`;
       this.emitStatus(e);
-      e.settled = this.track(e, () => this.provider.ensureRunning(e.id, e.abort.signal));
+      e.settled = this.track(e, () => this.provider.ensureRunning(e.id, e.abort.signal), { recovering: true });
     }
     if ([...live.keys()].some((id) => !this.entries.has(id) && !this.destroying.has(id))) await this.reconcile();
     else await this.provider.sweep(this.busyIds());

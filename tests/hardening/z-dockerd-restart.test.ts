@@ -1,8 +1,8 @@
 // The Docker daemon restarts under a running class: every sandbox host stops with it. The runner
 // must keep answering while the engine is away, then start the learner's hosts again with their
-// files, inner networks and progress. This restarts the machine's Docker daemon, so it runs only
-// when asked (DNL_TEST_DOCKERD_RESTART=1); it runs after the other hardening
-// tests (file order) so nothing else is using the engine.
+// files, inner networks and progress. This restarts the machine's Docker daemon, so it runs in CI
+// (CI=true) or when asked (DNL_TEST_DOCKERD_RESTART=1), never by surprise on a developer's
+// machine; it runs after the other hardening tests (file order) so nothing else uses the engine.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -12,9 +12,10 @@ import { LEARNER_COOKIE } from '../../lab-runner/auth.ts';
 import { root, startServer, type TestServer } from '../e2e/harness.ts';
 import { recordRow } from './table.ts';
 
-// Opt-in for now: in two CI rehearsals of 2026-11-29 the host did not come back within 180 s after
-// the restart (it did when run alone, 65 s); until that is understood it must not decide CI.
-const wanted = process.env.DNL_TEST_DOCKERD_RESTART === '1';
+// Two CI rehearsals once timed out here: the collector's first start of the stopped host hit the
+// daemon mid-shutdown, got a 500, and the sandbox was marked failed for good. The manager now
+// retries such a start on its next passes (tests/unit/sandbox-manager.test.ts).
+const wanted = process.env.DNL_TEST_DOCKERD_RESTART === '1' || (process.env.CI === 'true' && process.env.DNL_TEST_DOCKERD_RESTART !== '0');
 const LESSON = '01-networking-101';
 let srv: TestServer | undefined;
 after(async () => { await srv?.stop(); });
@@ -48,7 +49,7 @@ async function restartDockerd(): Promise<void> {
 }
 
 test('Docker daemon restart: the runner stays up, the learner\'s hosts come back with their state', {
-  skip: wanted ? (process.getuid?.() === 0 ? false : 'needs root') : 'restarts the Docker daemon: runs with DNL_TEST_DOCKERD_RESTART=1 (opt-in until its CI timeout is understood)',
+  skip: wanted ? (process.getuid?.() === 0 ? false : 'needs root') : 'restarts the Docker daemon: runs in CI (CI=true) or with DNL_TEST_DOCKERD_RESTART=1',
   timeout: 600_000,
 }, async () => {
   srv = await startServer({ name: 'dockerd', labPool: '10.211.0.0/16', env: { DNL_GC_SECONDS: '2', DNL_LESSONS_DIR: '' } });
@@ -65,11 +66,25 @@ test('Docker daemon restart: the runner stays up, the learner\'s hosts come back
   await restartDockerd();
   // The runner answered throughout (it is the same process) and now brings the host back.
   assert.equal((await fetch(`${srv.base}/runner/api/health`)).status, 200);
+  let last = '';
   await until('the sandbox ready again', 180_000, async () => {
     const r = await fetch(`${srv!.base}/runner/api/sandboxes/${view.id}`, { headers: { cookie } });
-    const v = await r.json() as { status: string };
+    const v = await r.json() as { status: string; error?: string };
+    last = `runner says ${v.status}${v.error ? ` (${v.error})` : ''}`;
     if (v.status !== 'ready') return false;
-    return spawnSync('docker', ['exec', host, 'docker', 'info'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+    const info = spawnSync('docker', ['exec', host, 'docker', 'info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 10_000 });
+    last += `; docker info in the host: exit ${info.status} ${(info.stderr || info.stdout).trim().slice(0, 300)}`;
+    return info.status === 0;
+  }).catch((err: unknown) => {
+    // Say what was seen, so a timeout in CI can be understood from its log alone.
+    const sh = (args: string[]) => { const x = spawnSync('docker', args, { encoding: 'utf8', timeout: 10_000 }); return `${x.stdout}${x.stderr}`.trim(); };
+    console.log(`# last: ${last}`);
+    console.log(`# host container: ${sh(['ps', '-a', '--filter', `id=${host}`, '--format', '{{.Status}}'])}`);
+    console.log(`# host log (tail):\n${sh(['logs', '--tail', '15', host])}`);
+    console.log(`# inner dockerd log (tail):\n${sh(['exec', host, 'tail', '-n', '15', '/var/log/dockerd.log'])}`);
+    console.log(`# inner containerd log (tail):\n${sh(['exec', host, 'tail', '-n', '8', '/var/log/containerd.log'])}`);
+    console.log(`# runner log (tail):\n${srv!.log().split('\n').slice(-25).join('\n')}`);
+    throw err;
   });
   const recoverMs = Date.now() - t0;
   const st = spawnSync('docker', ['exec', host, 'bash', '-lc', 'cat /root/marker && docker network ls --format "{{.Name}}" | grep -x before_restart'], { encoding: 'utf8' });

@@ -158,6 +158,36 @@ test('a new manager adopts live sandboxes with owner and expiry, and sweeps left
   await m2.close();
 });
 
+test('hosts that stopped under a ready sandbox are started again; a refused start is retried, not fatal', async () => {
+  const { mk, provider, advance } = setup();
+  const m = mk();
+  await m.start();
+  const v = await m.claim('gina');
+  await m.whenReady(v.id);
+  // The Docker daemon restarts: the host stops, and the first start is refused mid-shutdown.
+  provider.sandboxes.get(v.id)!.hosts[0]!.running = false;
+  provider.failEnsure = new Error('(HTTP code 500) server error - failed to update store for object type *libnetwork.endpoint');
+  await m.gc();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(m.get(v.id)?.status, 'starting', 'still recovering, not an error');
+  assert.match(m.get(v.id)?.error ?? '', /trying again shortly/);
+  // The collector's next pass tries again and succeeds.
+  await m.gc();
+  assert.equal((await m.whenReady(v.id)).status, 'ready');
+  assert.equal(provider.calls.filter((c) => c === `ensure ${v.id}`).length, 2);
+  // After RECOVER_MS of refusals, it is an error the learner can reset.
+  provider.sandboxes.get(v.id)!.hosts[0]!.running = false;
+  provider.failEnsure = new Error('refused');
+  await m.gc();
+  await new Promise((r) => setImmediate(r));
+  advance(6 * 60_000);
+  provider.failEnsure = new Error('still refused');
+  await m.gc();
+  await assert.rejects(m.whenReady(v.id), /could not be started: still refused/);
+  assert.equal(m.get(v.id)?.status, 'error');
+  await m.close();
+});
+
 test('a failed start reports an actionable error; reset recreates it', async () => {
   const { mk, provider } = setup();
   const m = mk();
