@@ -49,7 +49,7 @@ export default defineLab({
       hints: [
         { en: 'A container with `--network host` sees exactly what the host sees. Run one called hostview and ping container6 from it.', ko: '`--network host` 컨테이너는 호스트와 똑같이 봅니다. hostview라는 컨테이너를 실행하고 거기서 container6에 ping 하세요.' },
         { en: 'Give the host its route to the macvlan subnet first, as a host on that LAN would have: `ip route add 192.168.1.0/24 dev eth0`.', ko: '먼저 그 LAN에 있는 호스트처럼 macvlan 서브넷으로 가는 경로를 호스트에 추가하세요: `ip route add 192.168.1.0/24 dev eth0`.' },
-        'ip route add 192.168.1.0/24 dev eth0\ndocker run -d --name hostview --network host busybox sleep 86400',
+        'ip route add 192.168.1.0/24 dev eth0; docker run -d --name hostview --network host busybox sleep 86400',
       ],
       solution: [
         { host: 'node1', run: 'ip route add 192.168.1.0/24 dev eth0' },
