@@ -13,7 +13,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { loadConfig, type Config } from '../lab-runner/config.ts';
-import { labelFilter } from '../lab-runner/provider/labels.ts';
+import { removeInstanceResources } from '../lab-runner/provider/cleanup.ts';
 import { LocalDockerProvider, type StartMark } from '../lab-runner/provider/local.ts';
 import { hostStartupMarks, type HostMark } from '../lab-runner/provider/startup-trace.ts';
 import { SandboxManager } from '../lab-runner/sandbox/manager.ts';
@@ -40,14 +40,9 @@ function memAvailable(): number {
   return Number(m?.[1] ?? 0) * 1024;
 }
 
-async function cleanup(docker: Docker, cfg: Config): Promise<void> {
-  const f = labelFilter(cfg.instance);
-  const cs = await docker.listContainers({ all: true, filters: f });
-  await Promise.all(cs.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
-  const { Volumes } = await docker.listVolumes({ filters: f });
-  await Promise.all((Volumes ?? []).map((v) => docker.getVolume(v.Name).remove().catch(() => undefined)));
-  const ns = await docker.listNetworks({ filters: f });
-  await Promise.all(ns.map((n) => docker.getNetwork(n.Id).remove().catch(() => undefined)));
+/** Removes everything this run created (its instance label) and its data folder; best effort. */
+function cleanup(cfg: Config, log: (m: string) => void): void {
+  try { removeInstanceResources(cfg.instance); } catch (e) { log(`clean-up of ${cfg.instance} failed: ${(e as Error).message}`); }
   fs.rmSync(cfg.dataDir, { recursive: true, force: true });
 }
 
@@ -77,7 +72,7 @@ export default async function sandboxBench(opts: BenchOptions): Promise<BenchRep
   const provider = new LocalDockerProvider({ config: cfg, docker, seedDir, log: opts.log, trace: (m) => { marks.push(m); } });
   const rows: BenchRow[] = [];
   const notes: string[] = [];
-  const onSig = () => { void cleanup(docker, cfg).finally(() => process.exit(130)); };
+  const onSig = () => { cleanup(cfg, opts.log); process.exit(130); };
   process.once('SIGINT', onSig);
   try {
     // Warm-up: the image seed (once per host image), privileged vs fallback, page cache.
@@ -188,7 +183,7 @@ export default async function sandboxBench(opts: BenchOptions): Promise<BenchRep
     return { name: 'sandboxes', rows, notes };
   } finally {
     process.removeListener('SIGINT', onSig);
-    await cleanup(docker, cfg);
+    cleanup(cfg, opts.log);
   }
 }
 

@@ -26,7 +26,7 @@ import { answerOf } from '../lessons/checks.ts';
 import { LAB_WS_PATH, type LabServerMessage } from '../protocol/lab.ts';
 import { TERMINAL_WS_PATH } from '../protocol/terminal.ts';
 import { WORKSHOP_WS_PATH, type DashboardMessage } from '../protocol/workshop.ts';
-import { removeInstanceResources } from '../tests/e2e/harness.ts';
+import { removeInstanceResources } from '../lab-runner/provider/cleanup.ts';
 import { TerminalTestClient } from '../tests/e2e/terminal-helpers.ts';
 import { median, runStandalone, type BenchOptions, type BenchReport, type BenchRow } from './index.ts';
 

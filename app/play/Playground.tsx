@@ -5,7 +5,7 @@ import * as xterm from '@xterm/xterm';
 import * as fit from '@xterm/addon-fit';
 import * as links from '@xterm/addon-web-links';
 import * as clipboard from '@xterm/addon-clipboard';
-import Terminal, { loadXterm, provideXterm } from '../components/terminal/Terminal.tsx';
+import Terminal, { provideXterm } from '../components/terminal/Terminal.tsx';
 import TerminalTabs from '../components/terminal/TerminalTabs.tsx';
 import { prefetchToken } from '../components/terminal/connection.ts';
 import { SANDBOXES_PATH } from '../../protocol/sandbox.ts';
@@ -49,7 +49,6 @@ if (typeof window !== 'undefined') {
   (window as unknown as Record<string, unknown>)[PLAY_CLAIM_GLOBAL] = undefined;
   early = (sent ? sent.then(toState) : claim(new AbortController().signal))
     .catch((err: unknown) => ({ phase: 'error' as const, message: `The lab runner cannot be reached (${err instanceof Error ? err.message : 'network error'}).` }));
-  void loadXterm().catch(() => { /* the component reports it */ });
 }
 
 export default function Playground() {
@@ -61,7 +60,6 @@ export default function Playground() {
     const ac = new AbortController();
     setState({ phase: 'claiming' });
     setRenderer(wantedRenderer());
-    void loadXterm().catch(() => { /* the component reports it */ }); // download the terminal while the lab machine is claimed
     const first = early;
     early = undefined; // used once: "Try again" (and a remount) claims afresh
     (first ?? claim(ac.signal)).then((st) => { if (!ac.signal.aborted) setState(st); }, (err: unknown) => {

@@ -1,8 +1,9 @@
 // Where a sandbox host's start-up time goes, read back from what the host already writes:
 // dnl-init's own log lines (container stdout, timestamped by the engine) and the inner
 // containerd's and dockerd's logs (/var/log/containerd.log and dockerd.log in the container's
-// writable layer, read from the outer host, so tracing costs the sandbox nothing). Used by the bench (`bench/sandbox.ts --phases`) and handy
-// for an operator asking why starts are slow. Wall-clock marks, epoch ms, same clock as the runner.
+// writable layer, read from the outer host, so tracing costs the sandbox nothing). Used by the
+// bench (`bench/sandbox.ts --phases`) and handy for an operator asking why starts are slow.
+// Wall-clock marks, epoch ms, same clock as the runner.
 import fs from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';

@@ -257,7 +257,7 @@ export class SandboxManager extends EventEmitter<ManagerEvents> {
       }
       e.recoverUntil = undefined;
       e.status = 'error';
-      e.error = `The lab machine could not be started: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}. Reset it or try again.`;
+      e.error = `The lab machine could not be started: ${why}. Reset it or try again.`;
       this.log(`sandbox ${e.id} failed: ${err instanceof Error ? err.message : String(err)}`);
       this.emitStatus(e);
     });

@@ -28,9 +28,6 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Removes every container, network and volume carrying this instance's label. */
-export { removeInstanceResources };
-
 export interface ServerOptions {
   /** Short name for the data dir and instance label (e.g. 'workshop'). */
   name: string;

@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { Config } from '../../lab-runner/config.ts';
 import { createRunner, type Runner, type RunnerOptions } from '../../lab-runner/runner.ts';
 import { answerClientErrors } from '../../lab-runner/api/http.ts';
-import { removeInstanceResources } from '../e2e/harness.ts';
+import { removeInstanceResources } from '../../lab-runner/provider/cleanup.ts';
 
 export interface RunnerServer { runner: Runner; server: http.Server; base: string; close(): Promise<void> }
 

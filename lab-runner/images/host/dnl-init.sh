@@ -47,9 +47,8 @@ remount_cgroups_v1() {
   local dev mnt fstype opts rest o subsys
   # Read the table first: we change it while iterating.
   local table
-  local _dev _mnt _fs _opts _rest
-  while read -r _dev _mnt _fs _opts _rest; do
-    [ "$_fs" = cgroup ] && table+="$_mnt $_opts"$'\n'
+  while read -r dev mnt fstype opts rest; do
+    [ "$fstype" = cgroup ] && table+="$mnt $opts"$'\n'
   done <<< "$MOUNTS"
   table=${table%$'\n'}
   [ -n "$table" ] || return 0
